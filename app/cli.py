@@ -1,0 +1,258 @@
+"""The `llmcourse` command line (see DESIGN.md for the stable contract)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(help="LLM Course Platform", no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Database migrations", no_args_is_help=True)
+content_cli = typer.Typer(help="Course content in course/ and labs/", no_args_is_help=True)
+users_cli = typer.Typer(help="Accounts and API tokens", no_args_is_help=True)
+labs_cli = typer.Typer(help="Labs", no_args_is_help=True)
+demo_cli = typer.Typer(help="Demo data", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(content_cli, name="content")
+cli.add_typer(users_cli, name="users")
+cli.add_typer(labs_cli, name="labs")
+cli.add_typer(demo_cli, name="demo")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations up to head."""
+    from app.core.migrate import upgrade
+
+    upgrade(get_settings().sqlalchemy_url)
+    typer.echo("database is at head")
+
+
+@content_cli.command("sync")
+def content_sync() -> None:
+    """Load course/ and labs/ into the database (idempotent)."""
+    from app.content import sync_content
+    from app.core.db import session_scope
+
+    with session_scope() as db:
+        report, errors = sync_content(db, get_settings())
+    if errors:
+        for message in errors.messages:
+            typer.echo(message, err=True)
+        fail(f"{len(errors.messages)} error(s); nothing was loaded")
+    if report.changed:
+        typer.echo(f"created {len(report.created)}, updated {len(report.updated)}, "
+                   f"deactivated {len(report.deactivated)}")
+    else:
+        typer.echo("content is up to date (nothing changed)")
+
+
+@content_cli.command("check")
+def content_check(grade: bool = typer.Option(True, help="Grade every lab's solution, starter and mistakes."),
+                  lab: list[str] = typer.Option(None, "--lab", help="Only these labs (repeatable).")) -> None:
+    """Validate all content; errors print as file:line: message and exit 1."""
+    from app.content import check_content
+
+    errors = check_content(get_settings(), grade_labs=grade, lab_ids=lab or None)
+    for message in errors.messages:
+        typer.echo(message)
+    if errors:
+        fail(f"{len(errors.messages)} error(s)")
+    typer.echo("content OK")
+
+
+@users_cli.command("create")
+def users_create(email: str = typer.Option(...), password: str = typer.Option(...),
+                 role: str = typer.Option("student"), name: str = typer.Option("")) -> None:
+    """Create a user with any role."""
+    from app.core.db import session_scope
+    from app.core.errors import AppError
+    from app.users import service
+
+    try:
+        with session_scope() as db:
+            user = service.create_user(db, email, password, name, role)
+            typer.echo(f"created {user.role} {user.email} (id {user.id})")
+    except AppError as exc:
+        fail(exc.message)
+
+
+@users_cli.command("token")
+def users_token(email: str = typer.Option(...), name: str = typer.Option("cli")) -> None:
+    """Print a new personal API token for a user."""
+    from app.core.db import session_scope
+    from app.users import service
+
+    with session_scope() as db:
+        user = service.get_by_email(db, email)
+        if user is None:
+            fail(f"no user with email {email}")
+        _, token = service.create_token(db, user, name)
+    typer.echo(token)
+
+
+@labs_cli.command("list")
+def labs_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Gradeable labs (--json: the same list as GET /api/v1/labs)."""
+    from app.core.db import session_scope
+    from app.labs.api import lab_list
+
+    with session_scope() as db:
+        labs = lab_list(db)
+    if as_json:
+        typer.echo(json.dumps(labs, indent=2))
+        return
+    for lab in labs:
+        typer.echo(f"{lab['id']}  week {lab['week']:>2}  {lab['device']}  {lab['max_score']:>5g} pts  {lab['title']}")
+
+
+@labs_cli.command("grade")
+def labs_grade(lab_id: str, file: Path, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Grade FILE for LAB_ID through the same sandbox and checks as the worker."""
+    from app.labs.catalog import find_lab_folder
+    from app.labs.jobs import grade_code
+    from worker.grading import validate_code
+
+    settings = get_settings()
+    folder = find_lab_folder(settings.labs_dir, lab_id)
+    if folder is None:
+        result = rejected(lab_id, f"Unknown lab {lab_id!r}.")
+    elif not file.is_file():
+        result = rejected(lab_id, f"No such file: {file}")
+    else:
+        try:
+            code = validate_code(file.read_bytes(), settings.max_upload_bytes)
+            result = grade_code(folder.name, code, None)
+        except ValueError as exc:
+            result = rejected(lab_id, str(exc))
+    result.pop("platform_error", None) if not as_json else None
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        typer.echo(f"{result['lab_id']}: {result['status']} {result['score']}/{result['max_score']}")
+        for test in result["tests"]:
+            mark = "PASS" if test["passed"] else "FAIL"
+            typer.echo(f"  {mark} {test['name']} {test['points']}/{test['max_points']}")
+            if not test["passed"]:
+                typer.echo("       " + test["feedback"].replace("\n", "\n       "))
+        if result.get("feedback"):
+            typer.echo(result["feedback"])
+    raise typer.Exit(0 if result["status"] in ("graded",) else 2)
+
+
+def rejected(lab_id: str, message: str) -> dict:
+    return {"submission_id": None, "lab_id": lab_id, "status": "rejected", "score": 0.0, "max_score": 0.0,
+            "tests": [], "feedback": message, "stdout_tail": "", "stderr_tail": "",
+            "timings": {"queued_s": 0.0, "sandbox_s": 0.0, "grade_s": 0.0}}
+
+
+@demo_cli.command("seed")
+def demo_seed(students: int = typer.Option(..., "--students", help="How many synthetic students."),
+              weeks: int = typer.Option(10, help="How many weeks ago the cohort started."),
+              seed: int = typer.Option(None, "--seed", help="Random seed (the same seed gives the same history)."),
+              cohort_name: str = typer.Option(None, "--cohort-name")) -> None:
+    """Fill a new cohort with N synthetic students and a realistic history (progress, quiz attempts, labs)."""
+    import time as _time
+
+    from sqlalchemy import select
+
+    from app.content import sync_content
+    from app.core.db import session_scope
+    from app.core.errors import AppError
+    from app.course.models import Week
+    from app.demo.seed import seed as run_seed
+
+    started = _time.perf_counter()
+    try:
+        with session_scope() as db:
+            if db.scalar(select(Week.id).limit(1)) is None:
+                _, errors = sync_content(db, get_settings())
+                if errors:
+                    fail("The course content has errors; run `llmcourse content check`.")
+            report = run_seed(db, students, weeks=weeks, rng_seed=seed, cohort_name=cohort_name)
+            cohort_id, cohort_name, invite = report.cohort.id, report.cohort.name, report.cohort.invite_code
+    except AppError as exc:
+        fail(exc.message)
+    typer.echo(f"created {cohort_name!r} (cohort {cohort_id}, invite code {invite}) with {report.students} students: "
+               f"{report.ticks} checklist ticks, {report.submissions} lab submissions, {report.quiz_attempts} quiz "
+               f"attempts in {_time.perf_counter() - started:.1f} s")
+    if report.instructor_password:
+        typer.echo(f"instructor: {report.instructor_email} / {report.instructor_password}")
+    else:
+        typer.echo(f"instructor: {report.instructor_email} (existing account; admins see every cohort too)")
+    typer.echo(f"students sign in as demo-...@example.com with the password {report.student_password}")
+    typer.echo(f"dashboard: {get_settings().base_url}/instructor?cohort={cohort_id}")
+
+
+@cli.command("worker")
+def worker(queues: str = typer.Option("cpu,gpu"), concurrency: int = typer.Option(1),
+           beat: bool = typer.Option(False, help="Also run the periodic sweep scheduler.")) -> None:
+    """Run a Celery worker."""
+    argv = [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", queues,
+            "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+            "--pool", "prefork"]
+    if beat:
+        argv.append("-B")
+    os.execv(sys.executable, argv)
+
+
+@cli.command("run")
+def run(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+        worker_concurrency: int = typer.Option(1)) -> None:
+    """Migrate, load the course, and run web + worker + scheduler with the embedded defaults."""
+    from app.core.db import session_scope
+    from app.users.service import count_admins
+
+    settings = get_settings()
+    db_upgrade()
+    content_sync()
+    with session_scope() as db:
+        if count_admins(db) == 0:
+            typer.echo("No admin yet. Create one with:\n  llmcourse users create --email you@example.com "
+                       "--password '...' --role admin")
+    env = {**os.environ, "LLMCOURSE_DATA_DIR": str(settings.resolved_data_dir)}
+    children = [
+        subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", "cpu,gpu",
+                          "--concurrency", str(worker_concurrency), "--loglevel", "INFO", "-B",
+                          "--without-gossip", "--without-mingle"], env=env),
+        subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", host,
+                          "--port", str(port)], env=env),
+    ]
+    typer.echo(f"LLM Course running on http://{host}:{port}  (Ctrl-C to stop)")
+    stop = {"now": False}
+
+    def handle(*_):
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    while not stop["now"] and all(c.poll() is None for c in children):
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

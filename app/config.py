@@ -1,0 +1,79 @@
+"""Settings from LLMCOURSE_* environment variables; unset means the embedded default."""
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLMCOURSE_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "data")
+    database_url: str | None = None
+    broker_url: str | None = None
+    secret_key: str | None = None
+    course_dir: Path = PROJECT_ROOT / "course"
+    labs_dir: Path = PROJECT_ROOT / "labs"
+    base_url: str = "http://127.0.0.1:8000"
+    # Runs student code without bubblewrap. Development only; the UI shows a warning banner.
+    insecure_sandbox: bool = False
+    sandbox_uid: int = 65534
+    max_upload_bytes: int = 256 * 1024
+    max_form_bytes: int = 512 * 1024
+    login_rate_limit: str = "10/minute"
+    signup_rate_limit: str = "5/minute"
+    job_deadline_margin_seconds: int = 60
+    sweep_interval_seconds: float = 30.0
+    gpu_devices: str = ""  # e.g. "/dev/nvidia0" for a gpu-queue worker that owns one GPU
+    secure_cookies: bool = False
+    # Workers keep an idle sandbox per recently graded lab with torch/transformers already imported.
+    warm_start: bool = True
+    # A starting worker builds lab artifacts and reference outputs in the background.
+    prepare_labs_on_start: bool = True
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        path = self.data_dir.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_data_dir / 'llmcourse.db'}"
+
+    @property
+    def celery_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{self.resolved_data_dir / 'broker.db'}"
+
+    @property
+    def session_secret(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.resolved_data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def runs_dir(self) -> Path:
+        path = self.resolved_data_dir / "runs"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def references_dir(self) -> Path:
+        path = self.resolved_data_dir / "references"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,138 @@
+"""Request dependencies: the database session (single commit point), the current user, roles, CSRF."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.db import begin_write, get_engine, session_factory, utcnow
+from app.core.errors import AppError
+from app.core.security import csrf_matches, hash_token, new_csrf_token
+from app.users.models import ApiToken, Role, User
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed once after the route returns, rolled back on any error."""
+    override = getattr(request.app.state, "session_override", None)
+    db = override or session_factory()()
+    if override is None and request.method not in SAFE_METHODS:
+        begin_write(db)
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        user = getattr(request.state, "user", None)
+        if user is not None:
+            db.refresh(user)  # the error page still shows who is signed in after the session closes
+        raise
+    finally:
+        if getattr(request.app.state, "session_override", None) is None:
+            db.close()
+
+
+Db = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = new_csrf_token()
+        request.session["csrf"] = token
+    return token
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def get_optional_user(request: Request, db: Db) -> User | None:
+    if hasattr(request.state, "user"):
+        return request.state.user
+    user = None
+    token = _bearer(request)
+    if token is not None:
+        row = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                               ApiToken.revoked_at.is_(None)))
+        if row is None:
+            raise AppError(401, "The API token is not valid (unknown or revoked).", "bad_token")
+        _touch_token(row)
+        user = db.get(User, row.user_id)
+        request.state.via_token = True
+    elif request.session.get("user_id"):
+        user = db.get(User, request.session["user_id"])
+        if user is None:
+            request.session.clear()
+    request.state.user = user
+    return user
+
+
+def _touch_token(row: ApiToken) -> None:
+    """Record when a token was last used: at most once a minute, in its own short transaction, so that
+    read-only API calls stay read-only."""
+    now = utcnow()
+    if row.last_used_at is not None and (now - row.last_used_at).total_seconds() < 60:
+        return
+    from sqlalchemy import update
+    from sqlalchemy.exc import OperationalError
+
+    engine = get_engine()
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        try:
+            if sqlite:  # best effort: never make an API call wait for a busy database
+                connection.exec_driver_sql("PRAGMA busy_timeout=50")
+            connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            connection.commit()
+        except OperationalError:
+            connection.rollback()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA busy_timeout=30000")
+                connection.commit()
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(request: Request, user: OptionalUser) -> User:
+    if user is None:
+        raise AppError(401, "Please sign in to continue.", "unauthenticated")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_role(role: Role):
+    def dependency(user: CurrentUser) -> User:
+        if not user.has_role(role):
+            raise AppError(403, f"This page is for {role.name}s.", "forbidden")
+        return user
+
+    return Depends(dependency)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every unsafe request made with the session cookie needs the session's CSRF token, as a form field
+    or the X-CSRF-Token header (HTMX). Bearer-token API calls carry no cookie, so need none."""
+    if request.method in SAFE_METHODS or _bearer(request):
+        return
+    expected = request.session.get("csrf")
+    given = request.headers.get("x-csrf-token")
+    if given is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        given = form.get("csrf_token")
+    if not csrf_matches(expected, given if isinstance(given, str) else None):
+        raise AppError(403, "Your session expired or the form is stale. Reload the page and try again.", "csrf")
+
+
+CsrfChecked = Depends(verify_csrf)

@@ -1,0 +1,52 @@
+"""JSON API for labs and submissions (token or session auth)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from app.core.deps import CsrfChecked, CurrentUser, Db
+from app.core.errors import AppError
+from app.course.models import Week
+from app.labs import service
+from app.labs.models import Lab
+from app.labs.schemas import LabOut, SubmissionCreated
+
+router = APIRouter(prefix="/api/v1", tags=["labs"], dependencies=[CsrfChecked])
+
+
+def lab_list(db) -> list[dict]:
+    rows = db.execute(select(Lab, Week.number).join(Week, Week.id == Lab.week_id)
+                      .where(Lab.gradeable.is_(True)).order_by(Lab.id))
+    return [LabOut(id=lab.id, title=lab.title, week=number, device=lab.device, max_score=lab.max_score).model_dump()
+            for lab, number in rows]
+
+
+@router.get("/labs", response_model=list[LabOut])
+def labs(db: Db, user: CurrentUser):
+    return lab_list(db)
+
+
+@router.post("/labs/{lab_id}/submissions", status_code=202, response_model=SubmissionCreated)
+async def create_submission(request: Request, db: Db, user: CurrentUser, lab_id: str):
+    """Multipart with a `file` field, or JSON `{"code": "..."}`."""
+    service.get_lab(db, lab_id)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise AppError(422, "Send the code as a multipart field named \"file\".", "missing_file")
+        raw = await upload.read(service.get_settings().max_upload_bytes + 1)
+        code = service.decode_upload(raw, upload.filename or "submission.py")
+    elif content_type.startswith("application/json"):
+        code = service.parse_json_code(await request.body())
+    else:
+        raise AppError(415, "Send multipart/form-data with a \"file\" field or JSON {\"code\": \"...\"}.",
+                       "unsupported_media_type")
+    submission = service.submit(db, user, lab_id, code)
+    return SubmissionCreated(id=submission.id, status=submission.status)
+
+
+@router.get("/submissions/{submission_id}")
+def get_submission(db: Db, user: CurrentUser, submission_id: int) -> dict:
+    return service.result_json(service.get_submission(db, user, submission_id), viewer=user)

@@ -1,0 +1,32 @@
+"""Jinja2 environment and the page/fragment response helpers."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from app.config import get_settings
+from app.core.deps import csrf_token
+from app.core.markdown import render_inline, render_markdown
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.filters["markdown"] = lambda text: Markup(render_markdown(text))
+templates.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
+templates.env.filters["pct"] = lambda value: f"{round(100 * (value or 0))}%"
+templates.env.filters["score"] = lambda value: "–" if value is None else f"{value:g}"
+templates.env.filters["dt"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200,
+           headers: dict[str, str] | None = None):
+    ctx = {"request": request, "user": getattr(request.state, "user", None), "csrf_token": csrf_token(request),
+           "insecure_sandbox": get_settings().insecure_sandbox, **(context or {})}
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code, headers=headers)

@@ -1,0 +1,145 @@
+"""Runs inside the sandbox: imports the student's module, runs each case for each seed and writes
+the outputs (JSON) to the result pipe. It never sees expected values and never decides a verdict."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from labkit.encoding import to_jsonable
+
+CaseFn = Callable[[Any, "Context"], Any]
+CASES: dict[str, CaseFn] = {}
+MAX_MESSAGE = 2000
+
+
+def case(fn: CaseFn | None = None, *, name: str | None = None):
+    """Register a harness case: `fn(student_module, ctx) -> outputs`."""
+
+    def register(f: CaseFn) -> CaseFn:
+        CASES[name or f.__name__] = f
+        return f
+
+    return register(fn) if fn is not None else register
+
+
+@dataclass
+class Context:
+    seed: int
+    visible: bool
+    data_dir: Path
+    artifacts_dir: Path = Path("/sandbox/artifacts")
+    shown: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def np_rng(self):
+        import numpy as np
+
+        return np.random.default_rng(self.seed)
+
+    def torch_generator(self):
+        import torch
+
+        return torch.Generator().manual_seed(self.seed)
+
+    def seed_everything(self) -> None:
+        random.seed(self.seed)
+        try:
+            import numpy as np
+
+            np.random.seed(self.seed % 2**32)
+        except ImportError:
+            pass
+        if "torch" in sys.modules:
+            sys.modules["torch"].manual_seed(self.seed)
+
+    def show(self, **inputs: Any) -> None:
+        """Record inputs shown to the student next to a visible check (taken from the reference run)."""
+        self.shown.update(inputs)
+
+
+def student_error(exc: BaseException, submission: Path) -> dict:
+    """The exception with the traceback trimmed to frames of the student's own file."""
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).name == submission.name
+    ]
+    lines = [f'  File "{submission.name}", line {f.lineno}, in {f.name}\n    {f.line or ""}'.rstrip()
+             for f in frames[-8:]]
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        lines.append(f'  File "{submission.name}", line {exc.lineno}\n    {(exc.text or "").rstrip()}')
+    message = f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE]
+    text = ("Traceback (your code):\n" + "\n".join(lines) + "\n" if lines else "") + message
+    return {"type": type(exc).__name__, "message": message, "traceback": text}
+
+
+def import_submission(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_case(fn: CaseFn, student: Any, ctx: Context, submission: Path) -> dict:
+    started = time.perf_counter()
+    try:
+        ctx.seed_everything()
+        value = to_jsonable(fn(student, ctx))
+        record = {"ok": True, "value": value}
+    except MemoryError:
+        record = {"ok": False, "error": {"type": "MemoryError", "message": "MemoryError: the memory limit was reached",
+                                         "traceback": "MemoryError: the memory limit was reached"}}
+    except BaseException as exc:  # noqa: BLE001 - any student failure becomes a record
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        record = {"ok": False, "error": student_error(exc, submission)}
+    record["seconds"] = round(time.perf_counter() - started, 4)
+    return record
+
+
+def write_result(payload: dict) -> None:
+    data = json.dumps(payload).encode()
+    fd = int(os.environ["LABKIT_RESULT_FD"])
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.close(fd)
+
+
+def main() -> None:
+    submission = Path(os.environ["LABKIT_SUBMISSION"])
+    seeds = [int(s) for s in os.environ["LABKIT_SEEDS"].split(",") if s]
+    visible_seed = int(os.environ.get("LABKIT_VISIBLE_SEED", "0"))
+    data_dir = Path(os.environ.get("LABKIT_DATA_DIR", "data"))
+    only = set(filter(None, os.environ.get("LABKIT_CASES", "").split(",")))
+    payload: dict = {"format": 1, "import_error": None, "runs": {}, "shown": {}, "shown_by_case": {}}
+    try:
+        student = import_submission(submission)
+    except BaseException as exc:  # noqa: BLE001
+        payload["import_error"] = student_error(exc, submission)
+        write_result(payload)
+        return
+    for seed in seeds:
+        ctx = Context(seed=seed, visible=seed == visible_seed, data_dir=data_dir,
+                      artifacts_dir=Path(os.environ.get("LABKIT_ARTIFACTS_DIR", "/sandbox/artifacts")))
+        runs, by_case = {}, {}
+        for name, fn in CASES.items():
+            if only and name not in only:
+                continue
+            before = dict(ctx.shown)
+            runs[name] = run_case(fn, student, ctx, submission)
+            by_case[name] = to_jsonable({k: v for k, v in ctx.shown.items() if k not in before or before[k] is not v})
+        payload["runs"][str(seed)] = runs
+        payload["shown"][str(seed)] = to_jsonable(ctx.shown)
+        payload["shown_by_case"][str(seed)] = by_case
+    write_result(payload)

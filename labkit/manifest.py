@@ -1,0 +1,117 @@
+"""The lab manifest (`lab.yaml`), shared by the web app, the worker and `content check`."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LAB_ID_PATTERN = r"^lab(0[1-9]|[1-5][0-9]|6[0-3])$"
+
+
+class Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cpu_seconds: int = Field(30, ge=1, le=3600)
+    wall_seconds: int = Field(60, ge=1, le=7200)
+    memory_mb: int = Field(2048, ge=64, le=65536)
+    processes: int = Field(64, ge=1, le=4096)
+    file_size_mb: int = Field(16, ge=1, le=4096)
+    workdir_mb: int = Field(64, ge=1, le=16384)
+    open_files: int = Field(256, ge=16, le=65536)
+
+
+class CheckSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    case: str | None = None
+    visible: bool = False
+    points: float = Field(gt=0)
+    compare: Literal["exact", "allclose", "custom"] = "exact"
+    rtol: float | None = Field(None, ge=0)
+    atol: float | None = Field(None, ge=0)
+    function: str | None = None
+    description: str = ""
+    hint: str = ""
+    manual: bool = False
+
+    @property
+    def case_name(self) -> str:
+        return self.case or self.name
+
+    @model_validator(mode="after")
+    def custom_needs_function(self):
+        if self.compare == "custom" and not self.function:
+            raise ValueError(f"check {self.name}: compare 'custom' needs 'function'")
+        return self
+
+
+class MistakeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    fails: list[str] = Field(min_length=1)
+    description: str = ""
+
+
+class LabManifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=LAB_ID_PATTERN)
+    week: int = Field(ge=1, le=33)
+    title: str = Field(min_length=3)
+    summary: str = ""
+    device: Literal["cpu", "gpu"] = "cpu"
+    submit_file: str = Field(pattern=r"^[a-z_][a-z0-9_]*\.py$")
+    limits: Limits = Limits()
+    hidden_seed_bank: int = Field(8, ge=2, le=64)
+    hidden_draw: int = Field(2, ge=1, le=8)
+    manual_review: bool = False
+    readings: list[dict] = []
+    checks: list[CheckSpec] = Field(min_length=1)
+    mistakes: list[MistakeSpec] = []
+
+    @model_validator(mode="after")
+    def consistent(self):
+        names = [c.name for c in self.checks]
+        if len(set(names)) != len(names):
+            raise ValueError("check names must be unique")
+        if not any(c.visible for c in self.checks):
+            raise ValueError("at least one visible check is required")
+        if self.hidden_draw > self.hidden_seed_bank:
+            raise ValueError("hidden_draw must not exceed hidden_seed_bank")
+        for mistake in self.mistakes:
+            unknown = set(mistake.fails) - set(names)
+            if unknown:
+                raise ValueError(f"mistake {mistake.file} names unknown checks {sorted(unknown)}")
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.points for c in self.checks))
+
+    def hidden_seeds(self) -> list[int]:
+        """The seed bank: fixed per lab so references can be built ahead."""
+        return [int(hashlib.sha256(f"{self.id}:{i}".encode()).hexdigest()[:8], 16) + 1
+                for i in range(self.hidden_seed_bank)]
+
+
+VISIBLE_SEED = 0
+LAB_FILES = ("lab.yaml", "README.md", "starter.py", "solution.py", "harness.py")
+
+
+def load_manifest(lab_dir: Path) -> LabManifest:
+    data = yaml.safe_load((lab_dir / "lab.yaml").read_text(encoding="utf-8"))
+    return LabManifest.model_validate(data)
+
+
+def content_hash(lab_dir: Path) -> str:
+    """Hash of everything that determines reference outputs and checks."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in lab_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        if path.parent.name == "mistakes" or path.name == "README.md":
+            continue
+        digest.update(str(path.relative_to(lab_dir)).encode())
+        digest.update(path.read_bytes())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,201 @@
+"""Lab 5 harness: runs inside the sandbox. Calls the student's word tokenizer and BPE on fixed (visible)
+and generated (hidden) inputs, and trains a Hugging Face `tokenizers` BPE on the same words so the
+token counts can be compared. No expected values here."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from labkit.harness import case
+
+EOW = "</w>"
+
+
+def _str_list(value, what):
+    if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
+        raise TypeError(f"{what} must return a list of strings, got {value!r:.120}")
+    return value
+
+
+def _merges(value, what="train_bpe"):
+    if not isinstance(value, list):
+        raise TypeError(f"{what} must return a list of (left, right) string pairs, got {type(value).__name__}")
+    out = []
+    for pair in value:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2 or not all(isinstance(s, str) for s in pair):
+            raise TypeError(f"{what} must return (left, right) pairs of strings, got {pair!r}")
+        out.append([pair[0], pair[1]])
+    return out
+
+
+# ----------------------------------------------------------------------------- generators
+
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "ven", "dor", "fal", "gim", "hep", "jor", "kel", "mur",
+             "pa", "ri", "tas", "ul", "wen", "an", "es", "ot", "ir", "str", "th", "ch"]
+SUFFIXES = ["", "", "", "s", "ed", "ing", "er", "ers", "est", "ly", "ness", "ful"]
+PREFIXES = ["", "", "", "", "un", "re", "pre"]
+
+
+def morph_words(rng, n_stems):
+    """A toy language with stems, prefixes and suffixes, so BPE has real structure to find."""
+    stems = set()
+    while len(stems) < n_stems:
+        stems.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))))
+    stems = sorted(stems)
+    rng.shuffle(stems)
+    words = {}
+    for rank, stem in enumerate(stems):
+        base = max(1, int(60 / (rank + 1)))
+        for _ in range(rng.randint(2, 5)):
+            word = rng.choice(PREFIXES) + stem + rng.choice(SUFFIXES)
+            words[word] = words.get(word, 0) + rng.randint(1, base + 2)
+    return words
+
+
+def random_merges(rng, words, n):
+    """A valid merge list built from adjacent pairs of real words (no frequency counting involved)."""
+    merges, seen = [], set()
+    segmented = {w: tuple(w[:-1]) + (w[-1] + EOW,) for w in words}
+    pool = sorted(segmented)
+    for _ in range(n * 5):
+        if len(merges) >= n:
+            break
+        word = rng.choice(pool)
+        symbols = segmented[word]
+        if len(symbols) < 2:
+            continue
+        i = rng.randrange(len(symbols) - 1)
+        pair = (symbols[i], symbols[i + 1])
+        if pair in seen:
+            continue
+        seen.add(pair)
+        merges.append(pair)
+        for w, syms in segmented.items():  # apply it so later merges can build on it
+            out, j = [], 0
+            while j < len(syms):
+                if j + 1 < len(syms) and (syms[j], syms[j + 1]) == pair:
+                    out.append(syms[j] + syms[j + 1])
+                    j += 2
+                else:
+                    out.append(syms[j])
+                    j += 1
+            segmented[w] = tuple(out)
+    return merges
+
+
+NAMES = ["Mr. Hale", "Dr. Moss", "Anna", "the keeper", "Tom's mother", "the boys'"]
+CLAUSES = ["don't know", "can't say", "won't go", "it's late", "we'll see", "they're here", "I'd say",
+           "you've seen", "she's gone", "I'm sure", "isn't it", "WON'T stop", "they'd better"]
+TAILS = ["3:30", "10,000", "$5", "50%", "#7", "@home", "(twice)", "[sic]", "{maybe}", "<b>", "--", "...", "&"]
+
+
+def treebank_sentence(rng):
+    parts = []
+    for _ in range(rng.randint(3, 7)):
+        kind = rng.random()
+        if kind < 0.3:
+            parts.append(rng.choice(CLAUSES))
+        elif kind < 0.5:
+            parts.append(rng.choice(NAMES))
+        elif kind < 0.7:
+            parts.append(rng.choice(TAILS))
+        else:
+            parts.append(rng.choice(["lamp", "bell", "ships", "a,b", "e.g.", "U.S.", "x:y", "well-known", "'tis"]))
+        parts[-1] += rng.choice(["", "", "", ",", ";", ":", "!", "?"])
+    text = " ".join(parts)
+    if rng.random() < 0.4:
+        text = '"' + text + rng.choice(['."', '!"', '?"', '"'])
+    else:
+        text = text + rng.choice([".", ".", "!", "?", ".)", ". ", "...", ".'"])
+    if rng.random() < 0.3:
+        text = rng.choice(["He said ", "(", "She wrote: "]) + text
+    return text
+
+
+def simple_words(text):
+    """Pre-tokenization used for the Hugging Face comparison (the same words go to both BPEs)."""
+    return re.findall(r"\w+|[^\w\s]", text)
+
+
+# ----------------------------------------------------------------------------- visible inputs
+
+VISIBLE_SENTENCES = [
+    "\"Don't panic!\" said Mr. O'Brien, it's 3:30 -- isn't it... (really)? The dogs' bowls cost $1,000.",
+    "He said \"stop.\"",
+    "I can't; we'll see, they've gone [sic] & you're late: 10:45 @home #1 50% 'tis.",
+]
+SENNRICH = {"low": 5, "lower": 2, "newest": 6, "widest": 3}
+SENNRICH_MERGES = [("e", "s"), ("es", "t</w>"), ("l", "o"), ("e", "w"), ("ew", "est</w>"), ("n", "ewest</w>"),
+                   ("lo", "w</w>"), ("d", "est</w>"), ("i", "dest</w>"), ("w", "idest</w>")]
+VISIBLE_ENCODE = ["lowest", "newer", "wider", "low", "a", "slowest"]
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+@case
+def word_tokenize(student, ctx):
+    texts = VISIBLE_SENTENCES if ctx.visible else [treebank_sentence(ctx.rng) for _ in range(8)]
+    ctx.show(texts=texts)
+    return [_str_list(student.word_tokenize(t), "word_tokenize") for t in texts]
+
+
+@case
+def train_bpe(student, ctx):
+    if ctx.visible:
+        words, n = dict(SENNRICH), 10
+        ctx.show(word_counts=words, num_merges=n)
+        return _merges(student.train_bpe(dict(words), n))
+    out = []
+    for _ in range(2):
+        words, n = morph_words(ctx.rng, ctx.rng.randint(15, 30)), ctx.rng.randint(30, 70)
+        out.append(_merges(student.train_bpe(dict(words), n)))
+    out.append(_merges(student.train_bpe({"ab": 1, "b": 3}, 10)))  # runs out of pairs after one merge
+    return out
+
+
+@case
+def bpe_encode(student, ctx):
+    if ctx.visible:
+        merges, words = list(SENNRICH_MERGES), VISIBLE_ENCODE
+        ctx.show(merges=merges, words=words)
+    else:
+        vocab = morph_words(ctx.rng, 25)
+        merges = random_merges(ctx.rng, vocab, 60)
+        words = ctx.rng.sample(sorted(vocab), 15) + ["x", "zzz"] + list(morph_words(ctx.rng, 4))[:5]
+    return [_str_list(student.bpe_encode(w, [tuple(m) for m in merges]), "bpe_encode") for w in words]
+
+
+@case
+def compare_hf(student, ctx):
+    """Train the student's BPE and a Hugging Face BPE on the same words; count tokens on held-out text."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    if ctx.visible:
+        train_text = (ctx.data_dir / "corpus.txt").read_text(encoding="utf-8")
+        held_text = (ctx.data_dir / "heldout.txt").read_text(encoding="utf-8")
+        num_merges = 300
+        ctx.show(train="data/corpus.txt", heldout="data/heldout.txt", num_merges=num_merges)
+        train_words, held_words = simple_words(train_text), simple_words(held_text)
+    else:
+        vocab = morph_words(ctx.rng, 60)
+        population = sorted(vocab)
+        weights = [vocab[w] for w in population]
+        train_words = ctx.rng.choices(population, weights, k=3000)
+        held_words = ctx.rng.choices(population, weights, k=400)
+        num_merges = ctx.rng.randint(80, 200)
+    counts = dict(Counter(train_words))
+    merges = [tuple(m) for m in _merges(student.train_bpe(dict(counts), num_merges))]
+    student_tokens = 0
+    for word in held_words:
+        student_tokens += len(_str_list(student.bpe_encode(word, merges), "bpe_encode"))
+
+    alphabet = {s for w in counts for s in (tuple(w[:-1]) + (w[-1] + EOW,))}
+    tokenizer = Tokenizer(models.BPE(end_of_word_suffix=EOW))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    trainer = trainers.BpeTrainer(vocab_size=len(alphabet) + num_merges, min_frequency=0, show_progress=False,
+                                  end_of_word_suffix=EOW, special_tokens=[])
+    tokenizer.train_from_iterator([" ".join(train_words)], trainer)
+    hf_tokens = len(tokenizer.encode(" ".join(held_words)).tokens)
+    return {"student_tokens": student_tokens, "hf_tokens": hf_tokens, "words": len(held_words),
+            "num_merges": num_merges, "student_merges": len(merges)}

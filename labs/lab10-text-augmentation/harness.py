@@ -1,0 +1,134 @@
+"""Lab 10 harness (runs inside the sandbox): calls the student's EDA operations on the visible
+sentences (seed 0) or on generated sentences (hidden seeds), each call with a fresh random.Random."""
+import random
+
+from labkit.harness import case
+
+NEGATIONS = ["not", "never", "no"]
+FUNCTION_WORDS = ["the", "a", "was", "is", "and", "but", "it", "this", "i", "to", "of", "with", "were", "so"]
+
+
+def load_lexicon(ctx) -> dict[str, list[str]]:
+    lexicon = {}
+    for line in (ctx.data_dir / "synonyms.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, synonyms = line.split("\t")
+            lexicon[word] = synonyms.split(",")
+    return lexicon
+
+
+def sentences(ctx, salt: int, count: int) -> list[tuple[list[str], list[str]]]:
+    """(tokens, protected) pairs. Protected: the negations plus, in hidden sentences, one or two
+    lexicon words of the sentence (think of an aspect term that must survive augmentation)."""
+    if ctx.visible:
+        lines = (ctx.data_dir / "sentences.txt").read_text(encoding="utf-8").splitlines()
+        return [(line.split(), list(NEGATIONS)) for line in lines if line.strip()]
+    rng = random.Random(ctx.seed * 97 + salt)
+    words = sorted(load_lexicon(ctx))
+    out = []
+    for _ in range(count):
+        tokens = [rng.choice(words) if rng.random() < 0.45 else rng.choice(FUNCTION_WORDS)
+                  for _ in range(rng.randint(5, 14))]
+        if rng.random() < 0.5:
+            tokens.insert(rng.randrange(len(tokens)), rng.choice(NEGATIONS))
+        content = [t for t in tokens if t in words]
+        if content and rng.random() < 0.6:  # a repeated content word
+            tokens.insert(rng.randrange(len(tokens) + 1), rng.choice(content))
+        protected = list(NEGATIONS)
+        if content and rng.random() < 0.7:
+            protected += rng.sample(sorted(set(content)), min(len(set(content)), rng.randint(1, 2)))
+        out.append((tokens, protected))
+    return out
+
+
+def token_list(value, what: str) -> list[str]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(t, str) for t in value):
+        raise TypeError(f"{what} must return a list of str tokens, got {value!r:.100}")
+    return list(value)
+
+
+def call(student, op: str, tokens, amount, lexicon, seed: int, protected):
+    rng = random.Random(seed)
+    protected = frozenset(protected)
+    if op == "synonym_replacement":
+        result = student.synonym_replacement(list(tokens), amount, lexicon, rng, protected)
+    elif op == "random_insertion":
+        result = student.random_insertion(list(tokens), amount, lexicon, rng, protected)
+    elif op == "random_swap":
+        result = student.random_swap(list(tokens), amount, rng, protected)
+    elif op == "random_deletion":
+        result = student.random_deletion(list(tokens), amount, rng, protected)
+    else:
+        result = student.eda(list(tokens), lexicon, rng, amount, 4, protected)
+        if not isinstance(result, list) or len(result) != 4:
+            raise TypeError(f"eda(..., n_aug=4) must return a list of 4 augmented token lists, got {result!r:.100}")
+        return [token_list(r, "eda (each augmented sentence)") for r in result]
+    return token_list(result, op)
+
+
+def run_op(student, ctx, op: str, salt: int, amounts) -> dict:
+    lexicon = load_lexicon(ctx)
+    rng = random.Random(ctx.seed * 97 + salt + 1)
+    items = sentences(ctx, salt, 60)
+    inputs = [{"tokens": t, "protected": p, "amount": rng.choice(amounts), "seed": rng.randrange(10**6)}
+              for t, p in items]
+    ctx.show(**{f"{op}_calls": [f"{op}({' '.join(i['tokens'])!r}.split(), {i['amount']}, "
+                                f"rng=random.Random({i['seed']}), protected={set(i['protected'])})"
+                                for i in inputs[:3]] + [f"... {len(inputs)} calls in all"]})
+    outputs = [call(student, op, i["tokens"], i["amount"], {k: list(v) for k, v in lexicon.items()},
+                    i["seed"], i["protected"]) for i in inputs]
+    repeat = [call(student, op, i["tokens"], i["amount"], {k: list(v) for k, v in lexicon.items()},
+                   i["seed"], i["protected"]) for i in inputs[:8]]
+    other = [call(student, op, i["tokens"], i["amount"], {k: list(v) for k, v in lexicon.items()},
+                  i["seed"] + 1, i["protected"]) for i in inputs[:20]]
+    return {"op": op, "inputs": inputs, "outputs": outputs, "repeat": repeat, "other": other}
+
+
+@case
+def replacement(student, ctx):
+    return run_op(student, ctx, "synonym_replacement", 1, [1, 2, 3])
+
+
+@case
+def insertion(student, ctx):
+    return run_op(student, ctx, "random_insertion", 2, [1, 2, 3])
+
+
+@case
+def swap(student, ctx):
+    return run_op(student, ctx, "random_swap", 3, [1, 2, 3])
+
+
+@case
+def deletion(student, ctx):
+    return run_op(student, ctx, "random_deletion", 4, [0.1, 0.2, 0.3])
+
+
+@case
+def eda(student, ctx):
+    return run_op(student, ctx, "eda", 5, [0.1, 0.2])
+
+
+@case
+def exact(student, ctx):
+    """Fixed calls whose result is fully determined by the algorithm in README.md."""
+    lexicon = load_lexicon(ctx)
+    items = sentences(ctx, 6, 6)
+    rng = random.Random(ctx.seed * 97 + 7)
+    plan = [("synonym_replacement", 2), ("random_insertion", 2), ("random_swap", 2), ("random_deletion", 0.3),
+            ("eda", 0.2)]
+    out = []
+    for index, (op, amount) in enumerate(plan):
+        tokens, protected = items[index % len(items)]
+        seed = rng.randrange(1000)
+        rng_text, prot_text = f"random.Random({seed})", f"frozenset({sorted(protected)})"
+        if op in ("synonym_replacement", "random_insertion"):
+            text = f"{op}({tokens}, {amount}, lexicon, {rng_text}, {prot_text})"
+        elif op == "eda":
+            text = f"eda({tokens}, lexicon, {rng_text}, alpha={amount}, n_aug=4, protected={prot_text})"
+        else:
+            text = f"{op}({tokens}, {amount}, {rng_text}, {prot_text})"
+        lexicon_copy = {k: list(v) for k, v in lexicon.items()}
+        out.append({"call": text, "output": call(student, op, tokens, amount, lexicon_copy, seed, protected)})
+    ctx.show(exact_calls=[o["call"] for o in out])
+    return out

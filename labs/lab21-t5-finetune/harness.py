@@ -1,0 +1,133 @@
+"""Lab 21 harness (inside the sandbox): the student's preprocessing, generation, metrics and
+fine-tuning code on the tiny pre-trained T5 from build_artifacts.py. Held-out targets are not here."""
+import random
+
+import torch
+
+from labkit.harness import case
+
+FINETUNE = dict(steps=300, lr=3e-3, batch_size=16)
+VISIBLE_PAIRS = [("the dog finds the ball .", "vako najde bolo ."),
+                 ("the old cat hides the red key .", "mirel starn skryva kluz ruja .")]
+
+
+def _rng(ctx, name):
+    return random.Random(f"{ctx.seed}:{name}")
+
+
+def _model_dir(ctx):
+    return str(ctx.artifacts_dir / "t5-tiny")
+
+
+def _fresh(ctx):
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    return AutoModelForSeq2SeqLM.from_pretrained(_model_dir(ctx)).eval(), AutoTokenizer.from_pretrained(_model_dir(ctx))
+
+
+def _pairs(ctx):
+    return [tuple(line.split("\t")) for line in (ctx.data_dir / "train.tsv").read_text().splitlines()]
+
+
+@case
+def load(student, ctx):
+    result = student.load_model(_model_dir(ctx))
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError("load_model must return a tuple (model, tokenizer)")
+    model, tokenizer = result
+    return {"model_class": type(model).__name__, "parameters": int(sum(p.numel() for p in model.parameters())),
+            "tokenizer_size": len(tokenizer), "decoder_start_token_id": model.config.decoder_start_token_id}
+
+
+@case
+def preprocess(student, ctx):
+    _, tokenizer = _fresh(ctx)
+    if ctx.visible:
+        pairs = VISIBLE_PAIRS
+        ctx.show(preprocess_sources=[s for s, _ in pairs], preprocess_targets=[t for _, t in pairs])
+    else:
+        pairs = _rng(ctx, "preprocess").sample(_pairs(ctx), _rng(ctx, "n").randint(3, 5))
+    out = student.preprocess(tokenizer, [s for s, _ in pairs], [t for _, t in pairs])
+    if not isinstance(out, dict):
+        raise TypeError(f"preprocess must return a dict, got {type(out).__name__}")
+    result = {}
+    for key in ("input_ids", "attention_mask", "labels"):
+        if not isinstance(out.get(key), torch.Tensor):
+            raise TypeError(f"preprocess: '{key}' must be a torch.Tensor")
+        result[key] = out[key].detach().long().tolist()
+    result["extra_keys"] = sorted(k for k in out if k not in ("input_ids", "attention_mask", "labels"))
+    return result
+
+
+@case
+def translate_base(student, ctx):
+    model, tokenizer = _fresh(ctx)
+    if ctx.visible:
+        sentences = [s for s, _ in VISIBLE_PAIRS]
+        ctx.show(translate_sentences=sentences, max_new_tokens=10)
+    else:
+        sentences = [s for s, _ in _rng(ctx, "translate").sample(_pairs(ctx), 3)]
+    out = student.translate(model, tokenizer, list(sentences), max_new_tokens=10)
+    if not isinstance(out, list) or not all(isinstance(t, str) for t in out):
+        raise TypeError("translate must return a list of str")
+    return out
+
+
+def _perturb(rng, words):
+    words = list(words)
+    kind = rng.randrange(4)
+    if kind == 0 and len(words) > 1:
+        words[rng.randrange(len(words))] = "xx"
+    elif kind == 1:
+        words = words[:-rng.randint(1, 2)] if len(words) > 2 else words
+    elif kind == 2:
+        words = words + ["extra"]
+    return " ".join(words)
+
+
+@case
+def metrics(student, ctx):
+    if ctx.visible:
+        predictions = ["vako najde bolo .", "mirel skryva kluz .", "sowa vidi kasta ruja . ."]
+        references = ["vako najde bolo .", "mirel starn skryva kluz ruja .", "sowa vidi kasta ruja ."]
+        ctx.show(metric_predictions=predictions, metric_references=references)
+    else:
+        rng = _rng(ctx, "metrics")
+        references = [t for _, t in rng.sample(_pairs(ctx), 8)]
+        predictions = [_perturb(rng, r.split()) for r in references]
+    em = student.exact_match(list(predictions), list(references))
+    acc = student.token_accuracy(list(predictions), list(references))
+    for name, value in (("exact_match", em), ("token_accuracy", acc)):
+        if isinstance(value, torch.Tensor):
+            value = value.item()
+        if not isinstance(value, (int, float)):
+            raise TypeError(f"{name} must return a float, got {type(value).__name__}")
+    return {"exact_match": float(em), "token_accuracy": float(acc)}
+
+
+@torch.no_grad()
+def _grader_translations(model, tokenizer, sentences, prefix):
+    out = []
+    for start in range(0, len(sentences), 50):
+        batch = tokenizer([prefix + s for s in sentences[start:start + 50]], padding=True, return_tensors="pt")
+        generated = model.generate(**batch, max_new_tokens=16, do_sample=False, num_beams=1)
+        out += [t.strip() for t in tokenizer.batch_decode(generated, skip_special_tokens=True)]
+    return out
+
+
+@case
+def finetune(student, ctx):
+    model, tokenizer = _fresh(ctx)
+    seed = ctx.seed % 2**31
+    torch.manual_seed(seed)
+    losses = student.train(model, tokenizer, _pairs(ctx), FINETUNE["steps"], FINETUNE["lr"],
+                           FINETUNE["batch_size"], seed)
+    if not isinstance(losses, (list, tuple)) or len(losses) != FINETUNE["steps"]:
+        raise TypeError(f"train must return the list of its {FINETUNE['steps']} training losses")
+    model.eval()
+    sources = (ctx.data_dir / "test_sources.txt").read_text().splitlines()
+    translations = _grader_translations(model, tokenizer, sources, "translate English to Toy : ")
+    if ctx.visible:
+        print(f"fine-tuning (seed {seed}): loss {float(losses[0]):.3f} -> {sum(map(float, losses[-20:])) / 20:.3f}; "
+              f"{sources[0]!r} -> {translations[0]!r}")
+    return {"losses": [float(v) for v in losses], "translations": translations}

@@ -1,0 +1,43 @@
+"""The Celery app. Imported by the web process to send tasks by name, so it must stay light
+(no torch, no lab code): tasks live in worker.tasks, loaded by the worker only."""
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from app.config import get_settings
+
+GRADE_TASK = "llmcourse.grade_submission"
+SWEEP_TASK = "llmcourse.sweep_stuck_jobs"
+PREPARE_TASK = "llmcourse.prepare_labs"
+
+
+def make_celery() -> Celery:
+    settings = get_settings()
+    app = Celery("llmcourse", broker=settings.celery_broker_url,
+                 include=["worker.tasks", "app.dashboard.tasks", "worker.review_tasks", "worker.similarity_tasks"])
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="cpu",
+        task_queues=[Queue("cpu"), Queue("gpu")],
+        task_ignore_result=True,
+        task_soft_time_limit=900,
+        task_time_limit=960,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        beat_schedule={"sweep-stuck-jobs": {"task": SWEEP_TASK, "schedule": settings.sweep_interval_seconds,
+                                            "options": {"queue": "cpu"}}},
+        beat_schedule_filename=str(settings.resolved_data_dir / "celerybeat-schedule"),
+    )
+    if settings.celery_broker_url.startswith("redis"):
+        app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    return app
+
+
+celery_app = make_celery()
+
+
+def send_grade(job_id: int, queue: str) -> None:
+    celery_app.send_task(GRADE_TASK, args=[job_id], queue=queue)

@@ -1,0 +1,156 @@
+"""Per-run cgroup for memory and process limits (v2 when delegated, else v1), or nothing."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+
+
+def _own_path(controller: str) -> str:
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            return path.lstrip("/")
+    return ""
+
+
+class RunCgroup:
+    """Creates the cgroup(s) of one run; `enter()` is called in the child before exec."""
+
+    def __init__(self, memory_bytes: int, pids: int) -> None:
+        self.dirs: list[Path] = []
+        self.memory_dir: Path | None = None
+        name = f"llmcourse-{uuid.uuid4().hex[:12]}"
+        if (ROOT / "cgroup.controllers").exists():
+            self._setup_v2(name, memory_bytes, pids)
+        else:
+            self._setup_v1(name, memory_bytes, pids)
+
+    @property
+    def limits_memory(self) -> bool:
+        return self.memory_dir is not None
+
+    @property
+    def limits_pids(self) -> bool:
+        return any("pids" in str(d) or (d / "pids.max").exists() for d in self.dirs)
+
+    def _setup_v2(self, name: str, memory_bytes: int, pids: int) -> None:
+        base = ROOT / _own_path("")
+        path = base / name
+        try:
+            path.mkdir()
+            (path / "memory.max").write_text(str(memory_bytes))
+            (path / "memory.swap.max").write_text("0")
+            (path / "pids.max").write_text(str(pids))
+        except OSError:
+            self._remove(path)
+            return
+        self.dirs.append(path)
+        self.memory_dir = path
+
+    def _setup_v1(self, name: str, memory_bytes: int, pids: int) -> None:
+        memory = ROOT / "memory" / _own_path("memory") / name
+        try:
+            memory.mkdir()
+            (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
+            swap = memory / "memory.memsw.limit_in_bytes"
+            if swap.exists():
+                swap.write_text(str(memory_bytes))
+            self.dirs.append(memory)
+            self.memory_dir = memory
+        except OSError:
+            self._remove(memory)
+        pids_dir = ROOT / "pids" / _own_path("pids") / name
+        try:
+            pids_dir.mkdir()
+            (pids_dir / "pids.max").write_text(str(pids))
+            self.dirs.append(pids_dir)
+        except OSError:
+            self._remove(pids_dir)
+
+    def set_limits(self, memory_bytes: int, pids: int) -> bool:
+        """False if a limit could not be applied (e.g. memory already above the new limit)."""
+        ok = True
+        for path in self.dirs:
+            for name, value in (("memory.max", memory_bytes), ("memory.limit_in_bytes", memory_bytes),
+                                ("memory.memsw.limit_in_bytes", memory_bytes), ("pids.max", pids)):
+                target = path / name
+                if target.exists():
+                    try:
+                        target.write_text(str(value))
+                    except OSError:
+                        ok = ok and name == "memory.memsw.limit_in_bytes"
+        return ok
+
+    def enter(self) -> None:
+        pid = str(os.getpid())
+        for path in self.dirs:
+            (path / "cgroup.procs").write_text(pid)
+
+    def pids(self) -> set[int]:
+        found: set[int] = set()
+        for path in self.dirs:
+            try:
+                found.update(int(p) for p in (path / "cgroup.procs").read_text().split())
+            except OSError:
+                pass
+        return found
+
+    def kill_all(self, timeout: float = 5.0) -> bool:
+        """SIGKILL every process of the run; True once none is left."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = self.pids()
+            if not left:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.02)
+
+    def out_of_memory(self) -> bool:
+        if not self.memory_dir:
+            return False
+        for name, key in (("memory.events", "oom_kill"), ("memory.oom_control", "oom_kill")):
+            try:
+                for line in (self.memory_dir / name).read_text().splitlines():
+                    parts = line.split()
+                    if parts[0] == key and int(parts[1]) > 0:
+                        return True
+            except (OSError, IndexError, ValueError):
+                continue
+        return False
+
+    def peak_memory_bytes(self) -> int | None:
+        if not self.memory_dir:
+            return None
+        for name in ("memory.peak", "memory.max_usage_in_bytes"):
+            try:
+                return int((self.memory_dir / name).read_text())
+            except (OSError, ValueError):
+                continue
+        return None
+
+    def close(self) -> None:
+        self.kill_all()
+        for path in self.dirs:
+            self._remove(path)
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        for _ in range(50):
+            try:
+                path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.02)

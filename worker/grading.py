@@ -1,0 +1,414 @@
+"""Grades a submission: runs the lab harness in the sandbox, reads its outputs safely, compares them
+with reference outputs outside the sandbox and builds the result JSON (see DESIGN.md)."""
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from labkit.checks import CheckContext, Verdict, allclose, describe, exact
+from labkit.encoding import from_jsonable
+from labkit.manifest import VISIBLE_SEED, LabManifest, content_hash, load_manifest
+from worker.sandbox import Bind, SandboxLimits, SandboxRun, run_sandboxed
+
+LABKIT_DIR = Path(__file__).resolve().parent.parent / "labkit"
+INSIDE_LIB = "/sandbox/lib/labkit"
+INSIDE_LAB = "/sandbox/lab"
+INSIDE_WORK = "/sandbox/work"
+STATUS_MESSAGES = {
+    "timeout": "Your code ran past the {wall} s wall-time limit and was stopped. Look for an infinite loop "
+               "or work that grows faster than expected.",
+    "cpu_limit": "Your code used more than {cpu} s of CPU time and was stopped.",
+    "memory_limit": "Your code used more than {memory} MB of memory and was stopped.",
+    "output_limit": "Your code printed more than {output} MB and was stopped. Remove large or looping prints.",
+    "result_limit": "Your functions returned more data than the grader accepts.",
+}
+
+
+RAISED = "<raised an exception>"
+
+
+class LabBroken(RuntimeError):
+    """The lab's own reference run failed: a platform problem, not the student's."""
+
+
+@dataclass
+class Lab:
+    dir: Path
+    manifest: LabManifest
+    hash: str
+
+    @classmethod
+    def load(cls, lab_dir: Path) -> "Lab":
+        return cls(lab_dir, load_manifest(lab_dir), content_hash(lab_dir))
+
+    def limits(self, scale: int = 1) -> SandboxLimits:
+        m = self.manifest.limits
+        return SandboxLimits(cpu_seconds=m.cpu_seconds * scale, wall_seconds=m.wall_seconds * scale,
+                             memory_mb=m.memory_mb, processes=m.processes, file_size_mb=m.file_size_mb,
+                             workdir_mb=m.workdir_mb, open_files=m.open_files)
+
+
+def find_lab_dir(labs_dir: Path, lab_id: str) -> Path | None:
+    matches = sorted(labs_dir.glob(f"{lab_id}-*"))
+    return matches[0] if matches and (matches[0] / "lab.yaml").exists() else None
+
+
+def sandbox_env(seeds: list[int], submit_file: str) -> dict[str, str]:
+    return {
+        "HOME": INSIDE_WORK, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1", "HF_HOME": "/tmp/hf", "MPLCONFIGDIR": "/tmp/mpl",
+        "TORCHINDUCTOR_CACHE_DIR": "/tmp/inductor", "LABKIT_HARNESS": f"{INSIDE_LAB}/harness.py",
+        "LABKIT_SUBMISSION": f"{INSIDE_WORK}/{submit_file}", "LABKIT_SEEDS": ",".join(map(str, seeds)),
+        "LABKIT_VISIBLE_SEED": str(VISIBLE_SEED), "LABKIT_DATA_DIR": f"{INSIDE_LAB}/data",
+        "LABKIT_ARTIFACTS_DIR": "/sandbox/artifacts",
+    }
+
+
+def _binds(lab: Lab, artifacts_dir: Path | None) -> list[Bind]:
+    binds = [Bind(LABKIT_DIR, INSIDE_LIB), Bind(lab.dir / "harness.py", f"{INSIDE_LAB}/harness.py")]
+    if (lab.dir / "data").is_dir():
+        binds.append(Bind(lab.dir / "data", f"{INSIDE_LAB}/data"))
+    if artifacts_dir is not None and artifacts_dir.is_dir():
+        binds.append(Bind(artifacts_dir, "/sandbox/artifacts"))
+    return binds
+
+
+BOOTSTRAP = [sys.executable, "-I", "-B", f"{INSIDE_LIB}/bootstrap.py"]
+
+
+def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecure: bool = False,
+                uid: int = 65534, devices: list[str] | None = None, artifacts_dir: Path | None = None,
+                warm: bool = False, on_output=None) -> tuple[SandboxRun, dict | None]:
+    """Run the harness on `code` for `seeds`; returns the raw run and the decoded payload (or None)."""
+    options = {"insecure": insecure, "uid": uid, "devices": devices}
+    if warm and scale == 1:
+        run = _run_warm(lab, code, seeds, artifacts_dir, options, on_output)
+        return run, decode_payload(run.result)
+    return _run_cold(lab, code, seeds, scale, artifacts_dir, options, on_output)
+
+
+def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts_dir: Path | None,
+              options: dict, on_output=None) -> tuple[SandboxRun, dict | None]:
+    with tempfile.TemporaryDirectory(prefix="llmcourse-in-") as inputs:
+        submission = Path(inputs) / lab.manifest.submit_file
+        submission.write_text(code, encoding="utf-8")
+        os.chmod(inputs, 0o755)
+        submission.chmod(0o644)
+        binds = _binds(lab, artifacts_dir) + [Bind(submission, f"{INSIDE_WORK}/{lab.manifest.submit_file}")]
+        run = run_sandboxed(BOOTSTRAP, binds=binds, env=sandbox_env(seeds, lab.manifest.submit_file),
+                            limits=lab.limits(scale), workdir=INSIDE_WORK, on_output=on_output, **options)
+    return run, decode_payload(run.result)
+
+
+def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts_dir: Path | None, options: dict,
+              on_output=None) -> SandboxRun:
+    """Use the lab's idle warm sandbox if there is one (else the cold path), then start the next one."""
+    from worker.warm import POOL, job_bytes
+
+    key = (lab.manifest.id, lab.hash, str(artifacts_dir), options["insecure"])
+    sandbox = POOL.take(key)
+    run = None
+    if sandbox is not None:
+        env = {k: v for k, v in sandbox_env(seeds, lab.manifest.submit_file).items() if k.startswith("LABKIT_")}
+        if sandbox.dispatch(job_bytes(code, env), lab.limits()):
+            run = sandbox.collect(on_output)
+        else:
+            sandbox.discard()
+    if run is None:
+        run = _run_cold(lab, code, seeds, 1, artifacts_dir, options, on_output)[0]
+    POOL.put(key, start_warm(lab, artifacts_dir, options))
+    return run
+
+
+def start_warm(lab: Lab, artifacts_dir: Path | None, options: dict):
+    from worker.sandbox import SandboxProcess
+    from worker.warm import preimports
+
+    env = {**sandbox_env([], lab.manifest.submit_file), "LABKIT_WARM": "1",
+           "LABKIT_PREIMPORT": ",".join(preimports(lab))}
+    limits = lab.limits()
+    limits.memory_mb = max(limits.memory_mb, 2048)
+    limits.cpu_seconds = limits.cpu_seconds + 30
+    return SandboxProcess(BOOTSTRAP, binds=_binds(lab, artifacts_dir), env=env, limits=limits,
+                          workdir=INSIDE_WORK, warm=True, **options)
+
+
+def decode_payload(raw: bytes) -> dict | None:
+    """Parse the harness's JSON (already size-capped by the sandbox). Anything odd means None."""
+    if not raw:
+        return None
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("runs"), dict):
+        return None
+    try:
+        payload["runs"] = {str(seed): {str(name): _decode_record(rec) for name, rec in cases.items()}
+                           for seed, cases in payload["runs"].items()}
+        payload["shown"] = from_jsonable(payload.get("shown") or {})
+        payload["shown_by_case"] = from_jsonable(payload.get("shown_by_case") or {})
+    except (AttributeError, TypeError, ValueError, KeyError):
+        return None
+    return payload
+
+
+def _decode_record(record: Any) -> dict:
+    if not isinstance(record, dict):
+        raise ValueError("case record must be an object")
+    if record.get("ok"):
+        return {"ok": True, "value": from_jsonable(record.get("value"))}
+    error = record.get("error") if isinstance(record.get("error"), dict) else {}
+    return {"ok": False, "error": {"type": str(error.get("type", "Error"))[:100],
+                                   "message": str(error.get("message", "error"))[:2000],
+                                   "traceback": str(error.get("traceback", ""))[:4000]}}
+
+
+# ---------------------------------------------------------------- references
+
+def ensure_artifacts(lab: Lab, artifacts_root: Path) -> Path | None:
+    """Build a lab's cached artifacts (e.g. a tiny pre-trained model) once, outside the sandbox, from the
+    lab's trusted `build_artifacts.py`; they are mounted read-only at /sandbox/artifacts."""
+    script = (lab.dir / "build_artifacts.py").resolve()
+    if not script.exists():
+        return None
+    import hashlib
+    import shutil
+    import subprocess
+
+    digest = hashlib.sha256(script.read_bytes()).hexdigest()[:16]
+    target = artifacts_root / lab.manifest.id / digest
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            return target
+        building = target.with_name(digest + ".building")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir()
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(building), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+               "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "2"}
+        done = subprocess.run([sys.executable, str(script), str(building.resolve())], cwd=script.parent, env=env,
+                              capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            raise LabBroken(f"{lab.manifest.id}: build_artifacts.py failed: {done.stderr[-2000:]}")
+        for path in building.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        building.chmod(0o755)
+        os.replace(building, target)
+    return target
+
+
+def reference_outputs(lab: Lab, references_dir: Path, **run_options) -> dict:
+    """Outputs of the reference solution for the visible seed and every seed of the bank, built once per
+    lab version and cached (a file lock keeps concurrent workers from building twice)."""
+    folder = references_dir / lab.manifest.id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{lab.hash}.json"
+    if path.exists():
+        return _load_reference(path)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return _load_reference(path)
+        seeds = [VISIBLE_SEED, *lab.manifest.hidden_seeds()]
+        code = (lab.dir / "solution.py").read_text(encoding="utf-8")
+        run, payload = run_harness(lab, code, seeds, scale=len(seeds), **run_options)
+        _ensure_reference_ok(lab, run, payload, seeds)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(run.result)
+        os.replace(tmp, path)
+    return _load_reference(path)
+
+
+def _ensure_reference_ok(lab: Lab, run: SandboxRun, payload: dict | None, seeds: list[int]) -> None:
+    if run.status != "ok" or payload is None or payload.get("import_error"):
+        detail = (payload or {}).get("import_error") or run.stderr_tail[-2000:]
+        raise LabBroken(f"{lab.manifest.id}: reference run failed ({run.status}): {detail}")
+    for seed in seeds:
+        for name, record in payload["runs"].get(str(seed), {}).items():
+            if not record["ok"]:
+                raise LabBroken(f"{lab.manifest.id}: reference case {name} failed for seed {seed}: "
+                                f"{record['error']['message']}")
+
+
+def _load_reference(path: Path) -> dict:
+    payload = decode_payload(path.read_bytes())
+    if payload is None:
+        raise LabBroken(f"unreadable reference file {path}")
+    return payload
+
+
+def draw_hidden_seeds(manifest: LabManifest, rng: random.Random | None = None) -> list[int]:
+    rng = rng or random.SystemRandom()
+    return sorted(rng.sample(manifest.hidden_seeds(), manifest.hidden_draw))
+
+
+# ---------------------------------------------------------------- checks
+
+def load_checks_module(lab: Lab):
+    path = lab.dir / "checks.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"labchecks_{lab.manifest.id}_{lab.hash}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _as_verdict(value: Any) -> Verdict:
+    if isinstance(value, Verdict):
+        return value
+    if isinstance(value, tuple):
+        return Verdict(bool(value[0]), str(value[1]) if len(value) > 1 else "")
+    return Verdict(bool(value))
+
+
+def _compare(check, got: Any, expected: Any, ctx: CheckContext, module) -> Verdict:
+    if check.compare == "exact":
+        return exact(got, expected)
+    if check.compare == "allclose":
+        return allclose(got, expected, check.rtol, check.atol)
+    function = getattr(module, check.function, None) if module else None
+    if function is None:
+        raise LabBroken(f"check function {check.function} not found in checks.py")
+    return _as_verdict(function(got, expected, ctx))
+
+
+def _check_one_seed(lab: Lab, check, payload: dict, refs: dict, seed: int, module) -> tuple[Verdict, dict]:
+    key = str(seed)
+    record = payload["runs"].get(key, {}).get(check.case_name)
+    ref_record = refs["runs"][key][check.case_name]
+    shown = refs.get("shown", {}).get(key, {})
+    case_shown = refs.get("shown_by_case", {}).get(key, {}).get(check.case_name)
+    display = case_shown if case_shown else shown
+    if record is None:
+        return Verdict(False, "No output was produced for this check. Did your code exit early "
+                              "(sys.exit, os._exit) or replace the harness's output?"), display
+    if not record["ok"]:
+        error = record["error"]
+        return Verdict(False, error["traceback"] or error["message"], expected=None, got=RAISED), display
+    ctx = CheckContext(seed=seed, visible=seed == VISIBLE_SEED, lab_dir=lab.dir,
+                       outputs={k: v.get("value") for k, v in payload["runs"].get(key, {}).items()},
+                       reference={k: v.get("value") for k, v in refs["runs"][key].items()}, shown=shown)
+    try:
+        return _compare(check, record["value"], ref_record["value"], ctx, module), display
+    except LabBroken:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an odd student value must not crash the grader
+        return Verdict(False, f"Your output could not be checked: {type(exc).__name__}: {exc}"), display
+
+
+def evaluate(lab: Lab, payload: dict, refs: dict, hidden_seeds: list[int]) -> list[dict]:
+    module = load_checks_module(lab)
+    tests = []
+    for check in lab.manifest.checks:
+        seeds = [VISIBLE_SEED] if check.visible else hidden_seeds
+        verdict, shown = Verdict(True), {}
+        for seed in seeds:
+            verdict, shown = _check_one_seed(lab, check, payload, refs, seed, module)
+            if not verdict.passed:
+                break
+        tests.append(_test_entry(check, verdict, shown))
+    return tests
+
+
+def _test_entry(check, verdict: Verdict, shown: dict) -> dict:
+    entry = {"name": check.name, "points": check.points if verdict.passed else 0.0,
+             "max_points": check.points, "passed": verdict.passed, "visible": check.visible,
+             "description": check.description}
+    if check.visible:
+        entry["feedback"] = "Passed." if verdict.passed else verdict.feedback
+        if not verdict.passed:
+            entry.update(expected=verdict.expected, got=verdict.got,
+                         input={k: describe(v, 400) for k, v in shown.items()})
+            if check.hint:
+                entry["feedback"] += f"\nHint: {check.hint}"
+    else:
+        if verdict.passed:
+            entry["feedback"] = "Passed on hidden inputs."
+        else:
+            # Errors raised by the student's code (or the harness's type/shape checks) are safe to show;
+            # comparison feedback on hidden inputs is not (it may carry expected values).
+            raised = verdict.got == RAISED or verdict.feedback.startswith("No output")
+            first_line = verdict.feedback.strip().splitlines()[-1] if raised and verdict.feedback.strip() else ""
+            entry["feedback"] = ("Failed on hidden inputs." + (f" {first_line}" if first_line else "")
+                                 + (f"\nHint: {check.hint}" if check.hint else ""))
+    return entry
+
+
+# ---------------------------------------------------------------- the whole grade
+
+def failed_tests(lab: Lab, feedback: str) -> list[dict]:
+    return [{"name": c.name, "points": 0.0, "max_points": c.points, "passed": False, "visible": c.visible,
+             "description": c.description, "feedback": feedback} for c in lab.manifest.checks]
+
+
+def grade(lab: Lab, code: str, *, references_dir: Path, submission_id: int | None = None,
+          hidden_seeds: list[int] | None = None, on_output=None, **run_options) -> dict:
+    run_options.setdefault("artifacts_dir", ensure_artifacts(lab, references_dir.parent / "artifacts"))
+    refs = reference_outputs(lab, references_dir, **run_options)
+    hidden = hidden_seeds or draw_hidden_seeds(lab.manifest)
+    started = time.monotonic()
+    run, payload = run_harness(lab, code, [VISIBLE_SEED, *hidden], on_output=on_output, **run_options)
+    sandbox_s = time.monotonic() - started
+    started = time.monotonic()
+    status, tests = _outcome(lab, run, payload, refs, hidden)
+    score = float(sum(t["points"] for t in tests))
+    return {"submission_id": submission_id, "lab_id": lab.manifest.id, "status": status, "score": score,
+            "max_score": lab.manifest.max_score, "tests": tests, "stdout_tail": run.stdout_tail,
+            "stderr_tail": run.stderr_tail,
+            "timings": {"queued_s": 0.0, "sandbox_s": round(sandbox_s, 3),
+                        "grade_s": round(time.monotonic() - started, 3)},
+            "hidden_seeds": hidden}
+
+
+def _outcome(lab: Lab, run: SandboxRun, payload: dict | None, refs: dict, hidden: list[int]):
+    m = lab.manifest.limits
+    if run.status != "ok":
+        message = STATUS_MESSAGES.get(run.status, "Your code stopped unexpectedly.").format(
+            wall=m.wall_seconds, cpu=m.cpu_seconds, memory=m.memory_mb, output=8)
+        status = "timeout" if run.status in ("timeout", "cpu_limit") else "error"
+        return status, failed_tests(lab, message)
+    if payload is None:
+        crashed = "Your code ended the run before any result was written (a crash, sys.exit, os._exit " \
+                  "or a closed output). "
+        if "MemoryError" in run.stderr_tail or "Cannot allocate memory" in run.stderr_tail:
+            crashed = STATUS_MESSAGES["memory_limit"].format(memory=m.memory_mb) + " "
+        return "error", failed_tests(lab, crashed + "See stderr below.")
+    if payload.get("import_error"):
+        error = payload["import_error"]
+        if not isinstance(error, dict):
+            error = {"traceback": str(error)[:4000]}
+        prefix = ("Your file could not be loaded, so no check ran.\n" if error.get("type") != "SyntaxError"
+                  else "Your file has a syntax error, so no check ran.\n")
+        return "error", failed_tests(lab, prefix + str(error.get("traceback", ""))[:4000])
+    return "graded", evaluate(lab, payload, refs, hidden)
+
+
+def validate_code(raw: bytes, max_bytes: int) -> str:
+    """Decode an upload or reject it with a reason a person understands (ValueError)."""
+    if len(raw) > max_bytes:
+        raise ValueError(f"The file is {len(raw) // 1024} KB; the limit is {max_bytes // 1024} KB.")
+    if not raw.strip():
+        raise ValueError("The file is empty.")
+    if b"\x00" in raw:
+        raise ValueError("The file looks binary (it contains NUL bytes); submit a Python source file.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"The file is not valid UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
+    return text.lstrip("\ufeff")

@@ -1,0 +1,100 @@
+"""Validates one lab end to end: the reference scores full marks, the starter does not, and every
+common-mistake variant fails the checks it names. Used by `llmcourse content check`."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labkit.manifest import LAB_FILES
+from worker.grading import Lab, LabBroken, grade
+
+
+@dataclass
+class LabReport:
+    lab_id: str
+    problems: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options) -> LabReport:
+    report = LabReport(lab_dir.name.split("-")[0])
+    missing = [name for name in LAB_FILES if not (lab_dir / name).exists()]
+    if missing:
+        report.problems.append(f"{lab_dir / missing[0]}:1: missing lab file")
+        return report
+    try:
+        lab = Lab.load(lab_dir)
+    except Exception as exc:  # noqa: BLE001 - reported as a content error
+        report.problems.append(f"{lab_dir / 'lab.yaml'}:1: {exc}")
+        return report
+    report.lab_id = lab.manifest.id
+    manifest_path = lab_dir / "lab.yaml"
+    if len([c for c in lab.manifest.checks if not c.visible]) < 2:
+        report.problems.append(f"{manifest_path}:1: a lab needs at least two hidden checks")
+    if not lab.manifest.mistakes:
+        report.problems.append(f"{manifest_path}:1: a lab needs at least one common-mistake variant")
+    if len((lab_dir / "README.md").read_text(encoding="utf-8")) < 1500:
+        report.problems.append(f"{lab_dir / 'README.md'}:1: the instructions are too short to teach the lab")
+    rng = random.Random(1234)
+    try:
+        for attempt in range(runs):
+            result = _grade_file(lab, lab_dir / "solution.py", references_dir, rng, **run_options)
+            report.seconds.setdefault("solution", result["timings"]["sandbox_s"])
+            if result["score"] != result["max_score"]:
+                failing = [f"{t['name']}: {t['feedback'][:300]}" for t in result["tests"] if not t["passed"]]
+                report.problems.append(f"{lab_dir / 'solution.py'}:1: reference scores {result['score']}/"
+                                       f"{result['max_score']} (run {attempt + 1}, status {result['status']}): "
+                                       + "; ".join(failing))
+                break
+        starter = _grade_file(lab, lab_dir / "starter.py", references_dir, rng, **run_options)
+        if starter["score"] >= starter["max_score"]:
+            report.problems.append(f"{lab_dir / 'starter.py'}:1: the starter scores full marks")
+        for mistake in lab.manifest.mistakes:
+            result = _grade_file(lab, lab_dir / mistake.file, references_dir, rng, **run_options)
+            by_name = {t["name"]: t for t in result["tests"]}
+            still_passing = [name for name in mistake.fails if by_name[name]["passed"]]
+            if still_passing:
+                report.problems.append(f"{lab_dir / mistake.file}:1: expected to fail {still_passing}")
+    except LabBroken as exc:
+        report.problems.append(f"{lab_dir / 'solution.py'}:1: {exc}")
+    except FileNotFoundError as exc:
+        report.problems.append(f"{lab_dir / 'lab.yaml'}:1: {exc}")
+    return report
+
+
+def _grade_file(lab: Lab, path: Path, references_dir: Path, rng: random.Random, **run_options) -> dict:
+    from worker.grading import draw_hidden_seeds
+
+    code = path.read_text(encoding="utf-8")
+    return grade(lab, code, references_dir=references_dir, hidden_seeds=draw_hidden_seeds(lab.manifest, rng),
+                 **run_options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m worker.labcheck LAB_DIR [--runs N]`: a lab author's quick check."""
+    import argparse
+    import tempfile
+    import time
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("lab_dirs", nargs="+", type=Path)
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args(argv)
+    failed = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        refs = Path(scratch) / "references"  # artifacts land beside it, inside the scratch dir
+        for lab_dir in args.lab_dirs:
+            started = time.monotonic()
+            report = check_lab(lab_dir, refs, runs=args.runs)
+            print(f"{report.lab_id}: {'OK' if not report.problems else 'PROBLEMS'} "
+                  f"(solution sandbox run {report.seconds.get('solution', '?')} s, "
+                  f"check took {time.monotonic() - started:.1f} s)")
+            for problem in report.problems:
+                print("  " + problem)
+            failed += bool(report.problems)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

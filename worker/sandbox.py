@@ -1,0 +1,348 @@
+"""Runs a command in a bubblewrap sandbox with limits; returns what it printed and wrote to the
+result pipe. The host never touches a directory the sandbox can write: the only writable places
+inside are size-capped tmpfs mounts that vanish with the sandbox."""
+from __future__ import annotations
+
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from worker.cgroups import RunCgroup
+
+RESULT_FD_ENV = "LABKIT_RESULT_FD"
+OutputCallback = Callable[[str, bytes], None]
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing and insecure mode is off."""
+
+
+@dataclass
+class SandboxLimits:
+    cpu_seconds: int = 30
+    wall_seconds: int = 60
+    memory_mb: int = 2048
+    processes: int = 64
+    file_size_mb: int = 16
+    workdir_mb: int = 64
+    open_files: int = 256
+    output_bytes: int = 8 * 1024 * 1024  # stdout+stderr beyond this stops the run
+    tail_bytes: int = 16 * 1024
+    result_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass
+class Bind:
+    host: Path
+    inside: str
+
+
+@dataclass
+class SandboxRun:
+    status: str  # ok | timeout | cpu_limit | memory_limit | output_limit | result_limit | crashed
+    exit_code: int | None
+    stdout_tail: str
+    stderr_tail: str
+    result: bytes
+    wall_seconds: float
+    stdout_bytes: int = 0
+    stderr_bytes: int = 0
+    peak_memory_bytes: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def bubblewrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def python_roots() -> list[Path]:
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    return sorted(r for r in roots if not str(r).startswith("/usr"))
+
+
+def _system_binds() -> list[str]:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib64", "lib32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), f"/{name}"]
+        elif path.exists():
+            args += ["--ro-bind", str(path), f"/{name}"]
+    for etc in ("/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime", "/etc/mime.types"):
+        if os.path.exists(etc):
+            args += ["--ro-bind", etc, etc]
+    for root in python_roots():
+        args += ["--ro-bind", str(root), str(root)]
+    return args
+
+
+def bubblewrap_argv(command: list[str], binds: list[Bind], env: dict[str, str], limits: SandboxLimits,
+                    workdir: str, uid: int, devices: list[str]) -> list[str]:
+    argv = [bubblewrap_path() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+            "--clearenv", "--cap-drop", "ALL", "--hostname", "sandbox",
+            "--uid", str(uid), "--gid", str(uid)]
+    # /tmp first: the interpreter or the project may live below /tmp, and later binds must stay visible.
+    argv += ["--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp"]
+    argv += _system_binds()
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    for device in devices:
+        argv += ["--dev-bind", device, device]
+    argv += ["--size", str(limits.workdir_mb * 1024 * 1024), "--tmpfs", workdir]
+    for bind in binds:
+        argv += ["--ro-bind", str(bind.host), bind.inside]
+    argv += ["--remount-ro", "/", "--chdir", workdir]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    return argv + ["--"] + command
+
+
+def _rlimits(limits: SandboxLimits, cgroup: RunCgroup | None) -> list[tuple[int, tuple[int, int]]]:
+    mb = 1024 * 1024
+    values = [
+        (resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1)),
+        (resource.RLIMIT_FSIZE, (limits.file_size_mb * mb, limits.file_size_mb * mb)),
+        (resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files)),
+        (resource.RLIMIT_CORE, (0, 0)),
+    ]
+    if cgroup is None or not cgroup.limits_memory:
+        # Fallback only: RLIMIT_DATA, never RLIMIT_AS (which breaks torch's address space reservations).
+        values.append((resource.RLIMIT_DATA, (limits.memory_mb * mb, limits.memory_mb * mb)))
+    if cgroup is None or not cgroup.limits_pids:
+        values.append((resource.RLIMIT_NPROC, (limits.processes, limits.processes)))
+    return values
+
+
+class _Tail:
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.chunks: deque[bytes] = deque()
+        self.size = 0
+        self.total = 0
+
+    def add(self, data: bytes) -> None:
+        self.total += len(data)
+        self.chunks.append(data)
+        self.size += len(data)
+        while self.size - len(self.chunks[0]) >= self.keep:
+            self.size -= len(self.chunks.popleft())
+
+    def text(self) -> str:
+        data = b"".join(self.chunks)[-self.keep:]
+        prefix = "[... output trimmed ...]\n" if self.total > len(data) else ""
+        return prefix + data.decode("utf-8", errors="replace")
+
+
+class SandboxProcess:
+    """One sandbox, used for exactly one run. Started cold (the command runs at once) or warm (the
+    command waits for its job on stdin, so imports happen before the job arrives); the wall clock
+    starts when the job is dispatched."""
+
+    def __init__(self, command: list[str], *, binds: list[Bind], env: dict[str, str], limits: SandboxLimits,
+                 workdir: str = "/sandbox/work", insecure: bool = False, uid: int = 65534,
+                 devices: list[str] | None = None, warm: bool = False) -> None:
+        self.use_bwrap = bubblewrap_path() is not None
+        if not self.use_bwrap and not insecure:
+            raise SandboxUnavailable(
+                "bubblewrap (bwrap) is not installed, so student code cannot run safely. Install the "
+                "'bubblewrap' package, or set LLMCOURSE_INSECURE_SANDBOX=1 for local development only.")
+        self.limits, self.workdir, self.warm = limits, workdir, warm
+        self.cgroup = RunCgroup(limits.memory_mb * 1024 * 1024, limits.processes) if self.use_bwrap else None
+        self.result_fd, result_write = os.pipe()
+        env = {**env, RESULT_FD_ENV: str(result_write)}
+        if self.use_bwrap:
+            argv = bubblewrap_argv(command, binds, env, limits, workdir, uid, devices or [])
+            self.cwd, popen_env = None, {"PATH": "/usr/bin:/bin"}
+        else:
+            argv, self.cwd, popen_env = _insecure_command(command, binds, env, workdir)
+        rlimits = _rlimits(limits, self.cgroup)
+        cgroup = self.cgroup
+
+        def prepare_child() -> None:
+            if cgroup is not None:
+                cgroup.enter()
+            for kind, value in rlimits:
+                resource.setrlimit(kind, value)
+
+        self.started = time.monotonic()
+        try:
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.PIPE if warm else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, pass_fds=(result_write,), cwd=self.cwd, env=popen_env,
+                start_new_session=True, preexec_fn=prepare_child)
+        finally:
+            os.close(result_write)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def dispatch(self, job: bytes, limits: SandboxLimits) -> bool:
+        """Hand a warm sandbox its job after tightening its limits to the lab's; False if they cannot be
+        applied (the caller then uses a cold sandbox)."""
+        self.limits = limits
+        if not self.alive():
+            return False
+        if self.cgroup is not None and not self.cgroup.set_limits(limits.memory_mb * 1024 * 1024, limits.processes):
+            return False
+        for pid in (self.cgroup.pids() if self.cgroup else {self.process.pid}):
+            _tighten_cpu(pid, limits.cpu_seconds)
+        self.started = time.monotonic()
+        try:
+            self.process.stdin.write(job)
+            self.process.stdin.close()
+        except BrokenPipeError:
+            return False
+        return True
+
+    def collect(self, on_output: OutputCallback | None = None) -> SandboxRun:
+        try:
+            run = _collect(self.process, self.result_fd, self.limits, self.started, self.cgroup, on_output)
+            _kill(self.process, self.cgroup)
+            if self.cgroup is not None:
+                run.peak_memory_bytes = self.cgroup.peak_memory_bytes()
+                if self.cgroup.out_of_memory() and run.status in ("ok", "crashed"):
+                    run.status = "memory_limit"
+        finally:
+            self.discard()
+        if run.status == "ok" and run.exit_code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+            run.status = "cpu_limit"
+        elif run.status == "ok" and run.exit_code in (128 + signal.SIGKILL, -signal.SIGKILL):
+            run.status = "cpu_limit" if _cpu_exhausted(run, self.limits) else "crashed"
+        return run
+
+    def discard(self) -> None:
+        _kill(self.process, self.cgroup)
+        if self.process.stdin and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        if self.cgroup is not None:
+            self.cgroup.close()
+        if self.result_fd is not None:  # closed exactly once: a second close could hit another thread's fd
+            os.close(self.result_fd)
+            self.result_fd = None
+        if not self.use_bwrap and self.cwd:
+            shutil.rmtree(Path(self.cwd).parents[len(Path(self.workdir).parts) - 2], ignore_errors=True)
+            self.cwd = None
+
+
+def _tighten_cpu(pid: int, cpu_seconds: int) -> None:
+    """CPU limit counted from now: what the process already used (warm imports) plus the lab's budget."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        limit = int(used) + cpu_seconds + 1
+        resource.prlimit(pid, resource.RLIMIT_CPU, (limit, limit + 1))
+    except (OSError, ValueError, IndexError):
+        pass
+
+
+def run_sandboxed(command: list[str], on_output: OutputCallback | None = None, **options) -> SandboxRun:
+    """Run `command` (paths as seen inside) and collect stdout/stderr tails and the result pipe.
+    `on_output(stream, bytes)` sees output as it arrives (live logs; display only, never graded)."""
+    return SandboxProcess(command, **options).collect(on_output)
+
+
+def _cpu_exhausted(run: SandboxRun, limits: SandboxLimits) -> bool:
+    return run.wall_seconds >= limits.cpu_seconds * 0.9
+
+
+def _collect(process: subprocess.Popen, result_fd: int, limits: SandboxLimits, started: float,
+             cgroup: RunCgroup | None, on_output: OutputCallback | None = None) -> SandboxRun:
+    stdout, stderr = _Tail(limits.tail_bytes), _Tail(limits.tail_bytes)
+    result = bytearray()
+    status = "ok"
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ, stdout)
+    selector.register(process.stderr, selectors.EVENT_READ, stderr)
+    selector.register(result_fd, selectors.EVENT_READ, "result")
+    open_streams = 3
+    deadline = started + limits.wall_seconds
+    while open_streams:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            status = "timeout"
+            break
+        for key, _ in selector.select(timeout=min(remaining, 0.5)):
+            fd = key.fd if key.data == "result" else key.fileobj.fileno()
+            data = os.read(fd, 65536)
+            if not data:
+                selector.unregister(key.fileobj)
+                open_streams -= 1
+                continue
+            if key.data == "result":
+                result.extend(data)
+                if len(result) > limits.result_bytes:
+                    status = "result_limit"
+            else:
+                key.data.add(data)
+                if on_output is not None:
+                    on_output("stdout" if key.data is stdout else "stderr", data)
+                if stdout.total + stderr.total > limits.output_bytes:
+                    status = "output_limit"
+        if status != "ok":
+            break
+    selector.close()
+    if status != "ok":
+        _kill(process, cgroup)
+    try:
+        exit_code = process.wait(timeout=max(0.1, deadline - time.monotonic()) if status == "ok" else 5)
+    except subprocess.TimeoutExpired:
+        status = "timeout"
+        _kill(process, cgroup)
+        exit_code = process.wait()
+    return SandboxRun(status=status, exit_code=exit_code, stdout_tail=stdout.text(), stderr_tail=stderr.text(),
+                      result=bytes(result), wall_seconds=round(time.monotonic() - started, 3),
+                      stdout_bytes=stdout.total, stderr_bytes=stderr.total)
+
+
+def _kill(process: subprocess.Popen, cgroup: RunCgroup | None) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    if cgroup is not None:
+        cgroup.kill_all()
+    for stream in (process.stdout, process.stderr):
+        if stream and not stream.closed:
+            stream.close()
+
+
+def _insecure_command(command: list[str], binds: list[Bind], env: dict[str, str], workdir: str):
+    """Development fallback without namespaces: copies read-only inputs next to a temp work dir."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="llmcourse-insecure-"))
+    mapping = {}
+    for bind in binds:
+        target = root / bind.inside.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if bind.host.is_dir():
+            shutil.copytree(bind.host, target)
+        else:
+            shutil.copy2(bind.host, target)
+        mapping[bind.inside] = str(target)
+    (root / workdir.lstrip("/")).mkdir(parents=True, exist_ok=True)
+    mapping[workdir] = str(root / workdir.lstrip("/"))
+
+    def translate(value: str) -> str:
+        for inside in sorted(mapping, key=len, reverse=True):
+            if value == inside or value.startswith(inside + "/"):
+                return mapping[inside] + value[len(inside):]
+        return value
+
+    argv = [translate(part) for part in command]
+    new_env = {k: translate(v) for k, v in env.items()}
+    new_env["PATH"] = "/usr/bin:/bin"
+    return argv, mapping[workdir], new_env
