@@ -3,6 +3,7 @@ honest, and the next (good) submission is graded normally."""
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -38,13 +39,15 @@ def probe_value(lab, body: str) -> str:
     return record["value"]
 
 
-def probe_processes() -> list[int]:
-    """Processes of a probe-lab sandbox still alive (other labs may be running concurrently)."""
+def sandbox_processes(submit_file: str) -> list[int]:
+    """Live processes of sandboxes whose submission file is `submit_file` (other sandboxes, e.g. idle warm
+    ones or another test process's, use other names)."""
+    marker = f"LABKIT_SUBMISSION=/sandbox/work/{submit_file}".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if b"LABKIT_SUBMISSION=/sandbox/work/probe.py" in (entry / "environ").read_bytes():
+                if marker in (entry / "environ").read_bytes():
                     found.append(int(entry.name))
             except OSError:
                 continue
@@ -80,7 +83,17 @@ def test_memory_bomb_is_stopped(probe_lab, refs):
     assert_still_healthy(probe_lab, refs)
 
 
-def test_fork_bomb_is_contained_and_cleaned_up(probe_lab, refs):
+@pytest.fixture
+def fork_bomb_lab(tmp_path) -> Lab:
+    """The probe lab under a submission name no other test uses, so leftovers are surely this run's."""
+    lab_dir = tmp_path / "lab03-forkbomb"
+    shutil.copytree(FIXTURES / "lab03-probe", lab_dir)
+    manifest = lab_dir / "lab.yaml"
+    manifest.write_text(manifest.read_text().replace("submit_file: probe.py", "submit_file: forkbomb.py"))
+    return Lab.load(lab_dir)
+
+
+def test_fork_bomb_is_contained_and_cleaned_up(fork_bomb_lab, refs):
     code = textwrap.dedent("""
         import os
         while True:
@@ -89,11 +102,11 @@ def test_fork_bomb_is_contained_and_cleaned_up(probe_lab, refs):
             except OSError:
                 pass
     """)
-    result = graded(probe_lab, code, refs)
+    result = graded(fork_bomb_lab, code, refs)
     assert result["status"] in ("timeout", "error")
     assert result["score"] == 0
-    assert probe_processes() == [], "sandbox processes survived the run"
-    assert_still_healthy(probe_lab, refs)
+    assert sandbox_processes("forkbomb.py") == [], "sandbox processes survived the run"
+    assert_still_healthy(fork_bomb_lab, refs)
 
 
 def test_no_network_even_to_local_redis(probe_lab):
