@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     signup_rate_limit: str = "5/minute"
     job_deadline_margin_seconds: int = 60
     sweep_interval_seconds: float = 30.0
+    # Real models (e.g. bert-base-uncased/ with config.json and weights) that labs naming them in their
+    # manifest's `models` use instead of the tiny pre-trained stand-ins the platform builds.
+    models_dir: Path | None = None
     gpu_devices: str = ""  # e.g. "/dev/nvidia0" for a gpu-queue worker that owns one GPU
     secure_cookies: bool = False
     # Workers keep an idle sandbox per recently graded lab with torch/transformers already imported.

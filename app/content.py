@@ -63,7 +63,8 @@ def check_content(settings: Settings, grade_labs: bool = True, lab_ids: list[str
         # happen while other threads of the same process hold locks.
         with ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
             reports = pool.map(partial(check_lab, references_dir=refs, insecure=settings.insecure_sandbox,
-                                       uid=settings.sandbox_uid), [f.path for f in folders])
+                                       uid=settings.sandbox_uid, models_dir=settings.models_dir),
+                               [f.path for f in folders])
             for report in reports:
                 errors.messages.extend(report.problems)
         from app.quizzes.content import check_code_questions

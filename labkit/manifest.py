@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LAB_ID_PATTERN = r"^lab(0[1-9]|[1-5][0-9]|6[0-3])$"
+MODEL_PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 
 
 class Limits(BaseModel):
@@ -66,12 +68,19 @@ class LabManifest(BaseModel):
     hidden_seed_bank: int = Field(8, ge=2, le=64)
     hidden_draw: int = Field(2, ge=1, le=8)
     manual_review: bool = False
+    # Stand-in model folder under the artifacts (e.g. "bert-tiny") -> folder name of a real model in the
+    # operator's LLMCOURSE_MODELS_DIR (e.g. "bert-base-uncased"), mounted in its place when present.
+    models: dict[str, str] = {}
     readings: list[dict] = []
     checks: list[CheckSpec] = Field(min_length=1)
     mistakes: list[MistakeSpec] = []
 
     @model_validator(mode="after")
     def consistent(self):
+        for slot, name in self.models.items():
+            for value in (slot, name):
+                if not MODEL_PATH.fullmatch(value) or ".." in value.split("/"):
+                    raise ValueError(f"models: {value!r} must be a relative folder path (letters, digits, . _ -)")
         names = [c.name for c in self.checks]
         if len(set(names)) != len(names):
             raise ValueError("check names must be unique")

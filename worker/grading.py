@@ -71,24 +71,73 @@ def sandbox_env(seeds: list[int], submit_file: str) -> dict[str, str]:
         "TORCHINDUCTOR_CACHE_DIR": "/tmp/inductor", "LABKIT_HARNESS": f"{INSIDE_LAB}/harness.py",
         "LABKIT_SUBMISSION": f"{INSIDE_WORK}/{submit_file}", "LABKIT_SEEDS": ",".join(map(str, seeds)),
         "LABKIT_VISIBLE_SEED": str(VISIBLE_SEED), "LABKIT_DATA_DIR": f"{INSIDE_LAB}/data",
-        "LABKIT_ARTIFACTS_DIR": "/sandbox/artifacts",
+        "LABKIT_ARTIFACTS_DIR": INSIDE_ARTIFACTS,
     }
 
 
-def _binds(lab: Lab, artifacts_dir: Path | None) -> list[Bind]:
+INSIDE_ARTIFACTS = "/sandbox/artifacts"
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """What the sandbox sees under /sandbox/artifacts: the lab's built artifacts, with the operator's real
+    models (LLMCOURSE_MODELS_DIR) mounted over the tiny stand-ins the manifest's `models` names."""
+    built: Path | None
+    models: tuple[tuple[str, Path], ...] = ()
+
+    def binds(self) -> list[Bind]:
+        binds = [Bind(self.built, INSIDE_ARTIFACTS)] if self.built is not None and self.built.is_dir() else []
+        return binds + [Bind(path, f"{INSIDE_ARTIFACTS}/{slot}") for slot, path in self.models]
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the real models in use (empty with none), so references are cached per model."""
+        if not self.models:
+            return ""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for slot, path in self.models:
+            digest.update(f"{slot}={path}\n".encode())
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                stat = file.stat()
+                digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        return digest.hexdigest()[:16]
+
+
+def real_models(lab: Lab, models_dir: Path | None) -> tuple[tuple[str, Path], ...]:
+    """The manifest's stand-in slots for which the operator's models directory holds a real model."""
+    if models_dir is None:
+        return ()
+    found = []
+    for slot, name in lab.manifest.models.items():
+        path = (Path(models_dir) / name).resolve()
+        if (path / "config.json").is_file():
+            found.append((slot, path))
+    return tuple(found)
+
+
+def lab_artifacts(lab: Lab, artifacts_root: Path, models_dir: Path | None = None) -> Artifacts:
+    return Artifacts(ensure_artifacts(lab, artifacts_root), real_models(lab, models_dir))
+
+
+def _as_artifacts(artifacts: Artifacts | Path | None) -> Artifacts:
+    return artifacts if isinstance(artifacts, Artifacts) else Artifacts(artifacts)
+
+
+def _binds(lab: Lab, artifacts: Artifacts | Path | None) -> list[Bind]:
     binds = [Bind(LABKIT_DIR, INSIDE_LIB), Bind(lab.dir / "harness.py", f"{INSIDE_LAB}/harness.py")]
     if (lab.dir / "data").is_dir():
         binds.append(Bind(lab.dir / "data", f"{INSIDE_LAB}/data"))
-    if artifacts_dir is not None and artifacts_dir.is_dir():
-        binds.append(Bind(artifacts_dir, "/sandbox/artifacts"))
-    return binds
+    return binds + _as_artifacts(artifacts).binds()
 
 
 BOOTSTRAP = [sys.executable, "-I", "-B", f"{INSIDE_LIB}/bootstrap.py"]
 
 
 def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecure: bool = False,
-                uid: int = 65534, devices: list[str] | None = None, artifacts_dir: Path | None = None,
+                uid: int = 65534, devices: list[str] | None = None,
+                artifacts_dir: Artifacts | Path | None = None,
                 warm: bool = False, on_output=None) -> tuple[SandboxRun, dict | None]:
     """Run the harness on `code` for `seeds`; returns the raw run and the decoded payload (or None)."""
     options = {"insecure": insecure, "uid": uid, "devices": devices}
@@ -98,7 +147,7 @@ def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecu
     return _run_cold(lab, code, seeds, scale, artifacts_dir, options, on_output)
 
 
-def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts_dir: Path | None,
+def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts_dir: Artifacts | Path | None,
               options: dict, on_output=None) -> tuple[SandboxRun, dict | None]:
     with tempfile.TemporaryDirectory(prefix="llmcourse-in-") as inputs:
         submission = Path(inputs) / lab.manifest.submit_file
@@ -111,12 +160,12 @@ def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts_dir: 
     return run, decode_payload(run.result)
 
 
-def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts_dir: Path | None, options: dict,
+def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts_dir: Artifacts | Path | None, options: dict,
               on_output=None) -> SandboxRun:
     """Use the lab's idle warm sandbox if there is one (else the cold path), then start the next one."""
     from worker.warm import POOL, job_bytes
 
-    key = (lab.manifest.id, lab.hash, str(artifacts_dir), options["insecure"])
+    key = (lab.manifest.id, lab.hash, str(_as_artifacts(artifacts_dir)), options["insecure"])
     sandbox = POOL.take(key)
     run = None
     if sandbox is not None:
@@ -131,7 +180,7 @@ def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts_dir: Path | None,
     return run
 
 
-def start_warm(lab: Lab, artifacts_dir: Path | None, options: dict):
+def start_warm(lab: Lab, artifacts_dir: Artifacts | Path | None, options: dict):
     from worker.sandbox import SandboxProcess
     from worker.warm import preimports
 
@@ -217,7 +266,8 @@ def reference_outputs(lab: Lab, references_dir: Path, **run_options) -> dict:
     lab version and cached (a file lock keeps concurrent workers from building twice)."""
     folder = references_dir / lab.manifest.id
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{lab.hash}.json"
+    models = _as_artifacts(run_options.get("artifacts_dir")).fingerprint
+    path = folder / (f"{lab.hash}-{models}.json" if models else f"{lab.hash}.json")
     if path.exists():
         return _load_reference(path)
     with open(folder / ".lock", "w") as lock:
@@ -358,8 +408,10 @@ def failed_tests(lab: Lab, feedback: str) -> list[dict]:
 
 
 def grade(lab: Lab, code: str, *, references_dir: Path, submission_id: int | None = None,
-          hidden_seeds: list[int] | None = None, on_output=None, **run_options) -> dict:
-    run_options.setdefault("artifacts_dir", ensure_artifacts(lab, references_dir.parent / "artifacts"))
+          hidden_seeds: list[int] | None = None, on_output=None, models_dir: Path | None = None,
+          **run_options) -> dict:
+    """`models_dir`: the operator's real models (LLMCOURSE_MODELS_DIR), used where the lab allows."""
+    run_options.setdefault("artifacts_dir", lab_artifacts(lab, references_dir.parent / "artifacts", models_dir))
     refs = reference_outputs(lab, references_dir, **run_options)
     hidden = hidden_seeds or draw_hidden_seeds(lab.manifest)
     started = time.monotonic()

@@ -2,6 +2,7 @@
 common-mistake variant fails the checks it names. Used by `llmcourse content check`."""
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,13 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("lab_dirs", nargs="+", type=Path)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--models-dir", type=Path, default=os.environ.get("LLMCOURSE_MODELS_DIR") or None,
+                        help="real models to use where a lab's manifest allows (default: LLMCOURSE_MODELS_DIR)")
     args = parser.parse_args(argv)
     failed = 0
     with tempfile.TemporaryDirectory() as scratch:
         refs = Path(scratch) / "references"  # artifacts land beside it, inside the scratch dir
         for lab_dir in args.lab_dirs:
             started = time.monotonic()
-            report = check_lab(lab_dir, refs, runs=args.runs)
+            report = check_lab(lab_dir, refs, runs=args.runs, models_dir=args.models_dir)
             print(f"{report.lab_id}: {'OK' if not report.problems else 'PROBLEMS'} "
                   f"(solution sandbox run {report.seconds.get('solution', '?')} s, "
                   f"check took {time.monotonic() - started:.1f} s)")

@@ -329,6 +329,7 @@ def _insecure_command(command: list[str], binds: list[Bind], env: dict[str, str]
         target = root / bind.inside.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         if bind.host.is_dir():
+            shutil.rmtree(target, ignore_errors=True)  # a real model replaces its stand-in, files and all
             shutil.copytree(bind.host, target)
         else:
             shutil.copy2(bind.host, target)

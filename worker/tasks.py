@@ -36,14 +36,14 @@ def prepare_labs() -> int:
     """Build every lab's cached artifacts and reference outputs ahead of the first submission."""
     from app.config import get_settings
     from app.labs.catalog import lab_folders
-    from worker.grading import Lab, LabBroken, ensure_artifacts, reference_outputs
+    from worker.grading import Lab, LabBroken, lab_artifacts, reference_outputs
 
     settings = get_settings()
     prepared = 0
     for path in lab_folders(settings.labs_dir):
         try:
             lab = Lab.load(path)
-            artifacts = ensure_artifacts(lab, settings.references_dir.parent / "artifacts")
+            artifacts = lab_artifacts(lab, settings.references_dir.parent / "artifacts", settings.models_dir)
             reference_outputs(lab, settings.references_dir, artifacts_dir=artifacts,
                               insecure=settings.insecure_sandbox, uid=settings.sandbox_uid)
             prepared += 1

@@ -115,7 +115,7 @@ def sandbox_options() -> dict:
     settings = get_settings()
     devices = [d for d in settings.gpu_devices.split(",") if d]
     return {"insecure": settings.insecure_sandbox, "uid": settings.sandbox_uid, "devices": devices,
-            "warm": WARM_START and settings.warm_start}
+            "warm": WARM_START and settings.warm_start, "models_dir": settings.models_dir}
 
 
 def platform_error(submission_id: int | None, folder: str | None, detail: str) -> dict:

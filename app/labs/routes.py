@@ -26,7 +26,8 @@ def lab_page(request: Request, db: Db, user: CurrentUser, lab_id: str):
               and not hooks.feedback_held(s)]
     return render(request, "pages/lab.html", {
         "lab": lab, "code": service.editor_code(db, user, lab), "attempts": attempts,
-        "best": max(graded) if graded else None, "latest": attempts[0] if attempts else None})
+        "best": max(graded) if graded else None, "latest": attempts[0] if attempts else None,
+        "models": service.models_in_use(lab)})
 
 
 @router.post("/labs/{lab_id}/submissions")

@@ -89,6 +89,14 @@ def save_draft(db: Session, user: User, lab_id: str, code: str) -> None:
         draft.code, draft.updated_at = code, utcnow()
 
 
+def models_in_use(lab: Lab) -> list[dict]:
+    """For each stand-in model the lab names: the operator's real model if LLMCOURSE_MODELS_DIR holds it."""
+    models_dir = get_settings().models_dir
+    return [{"stand_in": slot, "name": name,
+             "real": models_dir is not None and (models_dir / name / "config.json").is_file()}
+            for slot, name in (lab.manifest or {}).get("models", {}).items()]
+
+
 def editor_code(db: Session, user: User, lab: Lab) -> str:
     draft = db.get(LabDraft, (user.id, lab.id))
     return draft.code if draft else lab.starter_code

@@ -120,3 +120,17 @@ def test_best_score_counts_in_week_progress(client, factory, db):
     week = next(w for w in client.get("/api/v1/me/progress").json()["weeks"] if w["week"] == 1)
     lab = next(lab for lab in week["labs"] if lab["id"] == "lab02")
     assert lab["best_score"] == 20.0 and week["progress"] > 0
+
+
+def test_lab_page_names_the_stand_in_model_or_the_operators_real_one(client, factory, tmp_path, monkeypatch):
+    from app.config import get_settings
+
+    login(client, factory.user().email)
+    page = client.get("/labs/lab20")
+    assert "the tiny pre-trained <code>bert-tiny</code>" in page.text and "stands in for bert-base-uncased" in page.text
+    (tmp_path / "bert-base-uncased").mkdir()
+    (tmp_path / "bert-base-uncased" / "config.json").write_text("{}")
+    monkeypatch.setattr(get_settings(), "models_dir", tmp_path)
+    page = client.get("/labs/lab20")
+    assert "<strong>bert-base-uncased</strong> (a real model" in page.text
+    assert 'id="lab-models"' not in client.get("/labs/lab09").text
