@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,10 +65,25 @@ def check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options)
     return report
 
 
+OVERRIDES_MARKER = re.compile(r"^# overrides solution\.py\b", re.MULTILINE)
+
+
+def submission_code(lab: Lab, path: Path) -> str:
+    """The code graded for `path`. A mistake that starts with `# overrides solution.py` holds only what
+    differs from the reference: it is appended to solution.py, so its definitions replace the reference's
+    and the mistake reads as the one thing a student got wrong."""
+    code = path.read_text(encoding="utf-8")
+    head = "\n".join(code.splitlines()[:10])
+    if path.parent.name == "mistakes" and OVERRIDES_MARKER.search(head):
+        solution = (lab.dir / "solution.py").read_text(encoding="utf-8")
+        return f"{solution.rstrip()}\n\n\n# ---- {path.name}: the mistake ----\n{code}"
+    return code
+
+
 def _grade_file(lab: Lab, path: Path, references_dir: Path, rng: random.Random, **run_options) -> dict:
     from worker.grading import draw_hidden_seeds
 
-    code = path.read_text(encoding="utf-8")
+    code = submission_code(lab, path)
     return grade(lab, code, references_dir=references_dir, hidden_seeds=draw_hidden_seeds(lab.manifest, rng),
                  **run_options)
 

@@ -1,69 +1,5 @@
 """Common mistake: encoding merges the leftmost known pair instead of the earliest-learned one."""
-from __future__ import annotations
-
-import re
-
-EOW = "</w>"
-
-# (pattern, replacement) applied in this order; see the README for the rules in words
-TREEBANK_RULES = [
-    (re.compile(r'^"'), r" `` "),                                   # 1. opening double quotes
-    (re.compile(r'(?<=[\s(\[{<])"'), r" `` "),
-    (re.compile(r"\.\.\."), r" ... "),                              # 2. punctuation
-    (re.compile(r"[;@#$%&?!]"), r" \g<0> "),
-    (re.compile(r"(?<!\d),|,(?!\d)"), r" , "),
-    (re.compile(r"(?<!\d):|:(?!\d)"), r" : "),
-    (re.compile(r"""([^.])\.([\])}>"']*)\s*$"""), r"\1 . \2 "),
-    (re.compile(r"[\[\](){}<>]"), r" \g<0> "),                      # 3. brackets
-    (re.compile(r"--"), r" -- "),                                   # 4. double dashes
-    (re.compile(r'"'), r" '' "),                                    # 5. closing double quotes
-    (re.compile(r"(?i)([^' ])('s|'m|'d|')(?=\s)"), r"\1 \2"),        # 6. clitics and possessives
-    (re.compile(r"(?i)([^' ])('ll|'re|'ve|n't)(?=\s)"), r"\1 \2"),
-]
-
-
-def word_tokenize(text: str) -> list[str]:
-    text = f" {text} "
-    for pattern, replacement in TREEBANK_RULES:
-        text = pattern.sub(replacement, text)
-    return text.split()
-
-
-def _pair_counts(vocab: dict[tuple[str, ...], int]) -> dict[tuple[str, str], int]:
-    counts: dict[tuple[str, str], int] = {}
-    for symbols, freq in vocab.items():
-        for pair in zip(symbols, symbols[1:]):
-            counts[pair] = counts.get(pair, 0) + freq
-    return counts
-
-
-def _merge(symbols: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
-    out, i = [], 0
-    while i < len(symbols):
-        if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
-            out.append(symbols[i] + symbols[i + 1])
-            i += 2
-        else:
-            out.append(symbols[i])
-            i += 1
-    return tuple(out)
-
-
-def word_to_symbols(word: str) -> tuple[str, ...]:
-    return tuple(word[:-1]) + (word[-1] + EOW,)
-
-
-def train_bpe(word_counts: dict[str, int], num_merges: int) -> list[tuple[str, str]]:
-    vocab = {word_to_symbols(w): c for w, c in word_counts.items() if w}
-    merges = []
-    for _ in range(num_merges):
-        counts = _pair_counts(vocab)
-        if not counts:
-            break
-        best = min(counts, key=lambda pair: (-counts[pair], pair))
-        merges.append(best)
-        vocab = {_merge(symbols, best): freq for symbols, freq in vocab.items()}
-    return merges
+# overrides solution.py: only what differs from the reference solution is below
 
 
 def bpe_encode(word: str, merges: list[tuple[str, str]]) -> list[str]:
@@ -75,7 +11,3 @@ def bpe_encode(word: str, merges: list[tuple[str, str]]) -> list[str]:
             break
         symbols = _merge(symbols, pairs[0])
     return list(symbols)
-
-
-def bpe_tokenize(text: str, merges: list[tuple[str, str]]) -> list[str]:
-    return [piece for word in word_tokenize(text) for piece in bpe_encode(word, merges)]

@@ -1,9 +1,6 @@
 """Common mistake: contractions and possessives are not split."""
-from __future__ import annotations
+# overrides solution.py: only what differs from the reference solution is below
 
-import re
-
-EOW = "</w>"
 
 # (pattern, replacement) applied in this order; see the README for the rules in words
 TREEBANK_RULES = [
@@ -18,62 +15,3 @@ TREEBANK_RULES = [
     (re.compile(r"--"), r" -- "),                                   # 4. double dashes
     (re.compile(r'"'), r" '' "),                                    # 5. closing double quotes
 ]
-
-
-def word_tokenize(text: str) -> list[str]:
-    text = f" {text} "
-    for pattern, replacement in TREEBANK_RULES:
-        text = pattern.sub(replacement, text)
-    return text.split()
-
-
-def _pair_counts(vocab: dict[tuple[str, ...], int]) -> dict[tuple[str, str], int]:
-    counts: dict[tuple[str, str], int] = {}
-    for symbols, freq in vocab.items():
-        for pair in zip(symbols, symbols[1:]):
-            counts[pair] = counts.get(pair, 0) + freq
-    return counts
-
-
-def _merge(symbols: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
-    out, i = [], 0
-    while i < len(symbols):
-        if i + 1 < len(symbols) and (symbols[i], symbols[i + 1]) == pair:
-            out.append(symbols[i] + symbols[i + 1])
-            i += 2
-        else:
-            out.append(symbols[i])
-            i += 1
-    return tuple(out)
-
-
-def word_to_symbols(word: str) -> tuple[str, ...]:
-    return tuple(word[:-1]) + (word[-1] + EOW,)
-
-
-def train_bpe(word_counts: dict[str, int], num_merges: int) -> list[tuple[str, str]]:
-    vocab = {word_to_symbols(w): c for w, c in word_counts.items() if w}
-    merges = []
-    for _ in range(num_merges):
-        counts = _pair_counts(vocab)
-        if not counts:
-            break
-        best = min(counts, key=lambda pair: (-counts[pair], pair))
-        merges.append(best)
-        vocab = {_merge(symbols, best): freq for symbols, freq in vocab.items()}
-    return merges
-
-
-def bpe_encode(word: str, merges: list[tuple[str, str]]) -> list[str]:
-    rank = {pair: i for i, pair in enumerate(merges)}
-    symbols = word_to_symbols(word)
-    while len(symbols) > 1:
-        pairs = [p for p in zip(symbols, symbols[1:]) if p in rank]
-        if not pairs:
-            break
-        symbols = _merge(symbols, min(pairs, key=rank.__getitem__))
-    return list(symbols)
-
-
-def bpe_tokenize(text: str, merges: list[tuple[str, str]]) -> list[str]:
-    return [piece for word in word_tokenize(text) for piece in bpe_encode(word, merges)]

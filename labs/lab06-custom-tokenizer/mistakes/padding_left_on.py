@@ -1,36 +1,5 @@
 """Common mistake: padding and truncation are switched on and never off."""
-from __future__ import annotations
-
-import numpy as np
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-
-SPECIAL_TOKENS = ["<pad>", "<s>", "</s>"]
-
-
-def build_tokenizer() -> Tokenizer:
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.ByteLevel(add_prefix_space=False),
-    ])
-    tokenizer.decoder = decoders.ByteLevel()
-    return tokenizer
-
-
-def train_tokenizer(tokenizer: Tokenizer, texts: list[str], vocab_size: int) -> Tokenizer:
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=SPECIAL_TOKENS,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    tokenizer.train_from_iterator(texts, trainer)
-    bos, eos = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> $B:1 </s>:1", special_tokens=[("<s>", bos), ("</s>", eos)])
-    return tokenizer
-
-
-def save_and_load(tokenizer: Tokenizer, path: str) -> Tokenizer:
-    tokenizer.save(path)
-    return Tokenizer.from_file(path)
+# overrides solution.py: only what differs from the reference solution is below
 
 
 def encode_batch(tokenizer: Tokenizer, texts: list[str], max_length: int) -> dict[str, np.ndarray]:
@@ -39,9 +8,3 @@ def encode_batch(tokenizer: Tokenizer, texts: list[str], max_length: int) -> dic
     encodings = tokenizer.encode_batch(texts)
     return {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
-
-
-def fertility(tokenizer: Tokenizer, texts: list[str]) -> float:
-    tokens = sum(len(tokenizer.encode(t, add_special_tokens=False).ids) for t in texts)
-    words = sum(len(t.split()) for t in texts)
-    return tokens / words

@@ -1,21 +1,5 @@
 """Common mistake: special tokens are added after training."""
-from __future__ import annotations
-
-import numpy as np
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-
-SPECIAL_TOKENS = ["<pad>", "<s>", "</s>"]
-
-
-def build_tokenizer() -> Tokenizer:
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.ByteLevel(add_prefix_space=False),
-    ])
-    tokenizer.decoder = decoders.ByteLevel()
-    return tokenizer
+# overrides solution.py: only what differs from the reference solution is below
 
 
 def train_tokenizer(tokenizer: Tokenizer, texts: list[str], vocab_size: int) -> Tokenizer:
@@ -27,28 +11,3 @@ def train_tokenizer(tokenizer: Tokenizer, texts: list[str], vocab_size: int) -> 
     tokenizer.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", pair="<s> $A </s> $B:1 </s>:1", special_tokens=[("<s>", bos), ("</s>", eos)])
     return tokenizer
-
-
-def save_and_load(tokenizer: Tokenizer, path: str) -> Tokenizer:
-    tokenizer.save(path)
-    return Tokenizer.from_file(path)
-
-
-def encode_batch(tokenizer: Tokenizer, texts: list[str], max_length: int) -> dict[str, np.ndarray]:
-    encodings = [tokenizer.encode(text) for text in texts]
-    pad = tokenizer.token_to_id("<pad>")
-    eos = tokenizer.token_to_id("</s>")
-    rows = [e.ids if len(e.ids) <= max_length else e.ids[:max_length - 1] + [eos] for e in encodings]
-    width = max(len(r) for r in rows)
-    input_ids = np.full((len(rows), width), pad, dtype=np.int64)
-    attention_mask = np.zeros((len(rows), width), dtype=np.int64)
-    for i, row in enumerate(rows):
-        input_ids[i, :len(row)] = row
-        attention_mask[i, :len(row)] = 1
-    return {"input_ids": input_ids, "attention_mask": attention_mask}
-
-
-def fertility(tokenizer: Tokenizer, texts: list[str]) -> float:
-    tokens = sum(len(tokenizer.encode(t, add_special_tokens=False).ids) for t in texts)
-    words = sum(len(t.split()) for t in texts)
-    return tokens / words

@@ -1,23 +1,5 @@
 """Common mistake: ignores k, so unseen n-grams get probability 0 (infinite perplexity)."""
-import math
-import random
-from collections import Counter
-
-BOS, EOS, UNK = "<s>", "</s>", "<unk>"
-
-
-def pad(tokens: list[str], n: int) -> list[str]:
-    """n-1 start symbols, the tokens, one end symbol."""
-    return [BOS] * (n - 1) + list(tokens) + [EOS]
-
-
-def count_ngrams(sentences: list[list[str]], n: int) -> dict[tuple[str, ...], int]:
-    counts: Counter = Counter()
-    for sentence in sentences:
-        padded = pad(sentence, n)
-        for i in range(len(padded) - n + 1):
-            counts[tuple(padded[i:i + n])] += 1
-    return dict(counts)
+# overrides solution.py: only what differs from the reference solution is below
 
 
 class NgramLM:

@@ -1,23 +1,10 @@
 """Common mistake: off-by-one context: a single '<s>' whatever n is."""
-import math
-import random
-from collections import Counter
-
-BOS, EOS, UNK = "<s>", "</s>", "<unk>"
+# overrides solution.py: only what differs from the reference solution is below
 
 
 def pad(tokens: list[str], n: int) -> list[str]:
     """n-1 start symbols, the tokens, one end symbol."""
     return [BOS] + list(tokens) + [EOS]
-
-
-def count_ngrams(sentences: list[list[str]], n: int) -> dict[tuple[str, ...], int]:
-    counts: Counter = Counter()
-    for sentence in sentences:
-        padded = pad(sentence, n)
-        for i in range(len(padded) - n + 1):
-            counts[tuple(padded[i:i + n])] += 1
-    return dict(counts)
 
 
 class NgramLM:

@@ -1,17 +1,5 @@
 """Common mistake: uses the global random module instead of the rng argument."""
-import random
-
-
-def load_lexicon(path: str) -> dict[str, list[str]]:
-    lexicon: dict[str, list[str]] = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            word, synonyms = line.split("\t")
-            lexicon[word] = [s for s in synonyms.split(",") if s and s != word]
-    return lexicon
+# overrides solution.py: only what differs from the reference solution is below
 
 
 def synonym_replacement(tokens, n, lexicon, rng: random.Random, protected=frozenset()):
@@ -21,17 +9,6 @@ def synonym_replacement(tokens, n, lexicon, rng: random.Random, protected=frozen
     for word in candidates[:n]:
         synonym = random.choice(lexicon[word])
         out = [synonym if original == word else current for original, current in zip(tokens, out)]
-    return out
-
-
-def random_insertion(tokens, n, lexicon, rng: random.Random, protected=frozenset()):
-    out = list(tokens)
-    for _ in range(n):
-        candidates = [t for t in out if lexicon.get(t) and t not in protected]
-        if not candidates:
-            break
-        synonym = rng.choice(lexicon[rng.choice(candidates)])
-        out.insert(rng.randint(0, len(out)), synonym)
     return out
 
 
@@ -52,19 +29,3 @@ def random_deletion(tokens, p, rng: random.Random, protected=frozenset()):
     if not out:
         out = [tokens[rng.randrange(len(tokens))]]
     return out
-
-
-def eda(tokens, lexicon, rng: random.Random, alpha=0.1, n_aug=4, protected=frozenset()):
-    n = max(1, int(alpha * len(tokens)))
-    augmented = []
-    for i in range(n_aug):
-        op = i % 4
-        if op == 0:
-            augmented.append(synonym_replacement(tokens, n, lexicon, rng, protected))
-        elif op == 1:
-            augmented.append(random_insertion(tokens, n, lexicon, rng, protected))
-        elif op == 2:
-            augmented.append(random_swap(tokens, n, rng, protected))
-        else:
-            augmented.append(random_deletion(tokens, alpha, rng, protected))
-    return augmented

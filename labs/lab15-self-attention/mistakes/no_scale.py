@@ -1,10 +1,5 @@
 """Common mistake (lab 15): no 1/sqrt(d_k) scale on the scores."""
-from __future__ import annotations
-
-import math
-
-import torch
-from torch import nn
+# overrides solution.py: only what differs from the reference solution is below
 
 
 def scaled_dot_product_attention(q, k, v, mask=None):
@@ -20,38 +15,3 @@ def scaled_dot_product_attention(q, k, v, mask=None):
         scores = scores.masked_fill(~mask, float("-inf"))
     weights = torch.softmax(scores, dim=-1)                     # each query row sums to 1
     return weights @ v, weights
-
-
-def causal_mask(seq_len, device=None):
-    """(seq_len, seq_len) bool: True on and below the diagonal (query i may see keys 0..i)."""
-    return torch.ones(seq_len, seq_len, dtype=torch.bool, device=device).tril()
-
-
-def padding_mask(lengths, max_len):
-    """(batch, 1, max_len) bool: True where the KEY position j < lengths[b]."""
-    lengths = torch.as_tensor(lengths)
-    positions = torch.arange(max_len, device=lengths.device)
-    return (positions[None, :] < lengths[:, None])[:, None, :]
-
-
-def combine_masks(mask_a, mask_b):
-    """Logical AND of two broadcastable bool masks; None means "no mask"."""
-    if mask_a is None:
-        return mask_b
-    if mask_b is None:
-        return mask_a
-    return mask_a & mask_b
-
-
-class SelfAttention(nn.Module):
-    """Single-head self-attention: q, k, v are projections of the same sequence x."""
-
-    def __init__(self, d_model, d_k, d_v=None):
-        super().__init__()
-        d_v = d_k if d_v is None else d_v
-        self.W_q = nn.Linear(d_model, d_k, bias=False)
-        self.W_k = nn.Linear(d_model, d_k, bias=False)
-        self.W_v = nn.Linear(d_model, d_v, bias=False)
-
-    def forward(self, x, mask=None):
-        return scaled_dot_product_attention(self.W_q(x), self.W_k(x), self.W_v(x), mask)

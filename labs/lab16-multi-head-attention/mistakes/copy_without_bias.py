@@ -1,57 +1,5 @@
 """Common mistake (lab 16): copy_from_torch forgets the biases."""
-from __future__ import annotations
-
-import math
-
-import torch
-from torch import nn
-
-
-def scaled_dot_product_attention(q, k, v, mask=None):
-    """Lab 15's attention, for any leading axes: q (..., seq_q, d), k (..., seq_k, d), v (..., seq_k, d_v)."""
-    scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
-    if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)
-    return weights @ v, weights
-
-
-def split_heads(x, n_heads):
-    """(batch, seq, d_model) -> (batch, n_heads, seq, d_head): head h gets features h*d_head:(h+1)*d_head."""
-    batch, seq, d_model = x.shape
-    if d_model % n_heads:
-        raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}")
-    return x.view(batch, seq, n_heads, d_model // n_heads).transpose(1, 2)
-
-
-def merge_heads(x):
-    """(batch, n_heads, seq, d_head) -> (batch, seq, n_heads * d_head), the inverse of split_heads."""
-    batch, n_heads, seq, d_head = x.shape
-    return x.transpose(1, 2).reshape(batch, seq, n_heads * d_head)
-
-
-class MultiHeadAttention(nn.Module):
-    def __init__(self, d_model, n_heads, bias=True):
-        super().__init__()
-        if d_model % n_heads:
-            raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}")
-        self.d_model, self.n_heads = d_model, n_heads
-        self.W_q = nn.Linear(d_model, d_model, bias=bias)
-        self.W_k = nn.Linear(d_model, d_model, bias=bias)
-        self.W_v = nn.Linear(d_model, d_model, bias=bias)
-        self.W_o = nn.Linear(d_model, d_model, bias=bias)
-
-    def forward(self, query, key, value, mask=None):
-        """query (batch, seq_q, d_model), key/value (batch, seq_k, d_model); mask True = may attend,
-        shape (seq_q, seq_k) or (batch, seq_q | 1, seq_k). Returns output (batch, seq_q, d_model) and
-        per-head weights (batch, n_heads, seq_q, seq_k)."""
-        q = split_heads(self.W_q(query), self.n_heads)
-        k = split_heads(self.W_k(key), self.n_heads)
-        v = split_heads(self.W_v(value), self.n_heads)
-        if mask is not None and mask.dim() == 3:
-            mask = mask.unsqueeze(1)                      # broadcast the same mask over the heads
-        heads, weights = scaled_dot_product_attention(q, k, v, mask)
-        return self.W_o(merge_heads(heads)), weights
+# overrides solution.py: only what differs from the reference solution is below
 
 
 def copy_from_torch(mha, torch_mha):
