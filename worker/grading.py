@@ -105,31 +105,32 @@ class Artifacts:
         return digest.hexdigest()[:16]
 
 
+def real_model_path(models_dir: Path | None, name: str) -> Path | None:
+    """The operator's copy of model `name` (a save_pretrained folder), if LLMCOURSE_MODELS_DIR holds one."""
+    if models_dir is None:
+        return None
+    path = (Path(models_dir) / name).resolve()
+    return path if (path / "config.json").is_file() else None
+
+
 def real_models(lab: Lab, models_dir: Path | None) -> tuple[tuple[str, Path], ...]:
     """The manifest's stand-in slots for which the operator's models directory holds a real model."""
-    if models_dir is None:
-        return ()
-    found = []
-    for slot, name in lab.manifest.models.items():
-        path = (Path(models_dir) / name).resolve()
-        if (path / "config.json").is_file():
-            found.append((slot, path))
-    return tuple(found)
+    found = ((slot, real_model_path(models_dir, name)) for slot, name in lab.manifest.models.items())
+    return tuple((slot, path) for slot, path in found if path is not None)
 
 
 def lab_artifacts(lab: Lab, artifacts_root: Path, models_dir: Path | None = None) -> Artifacts:
     return Artifacts(ensure_artifacts(lab, artifacts_root), real_models(lab, models_dir))
 
 
-def _as_artifacts(artifacts: Artifacts | Path | None) -> Artifacts:
-    return artifacts if isinstance(artifacts, Artifacts) else Artifacts(artifacts)
+NO_ARTIFACTS = Artifacts(None)  # what a lab without build_artifacts.py or real models sees
 
 
-def _binds(lab: Lab, artifacts: Artifacts | Path | None) -> list[Bind]:
+def _binds(lab: Lab, artifacts: Artifacts | None) -> list[Bind]:
     binds = [Bind(LABKIT_DIR, INSIDE_LIB), Bind(lab.dir / "harness.py", f"{INSIDE_LAB}/harness.py")]
     if (lab.dir / "data").is_dir():
         binds.append(Bind(lab.dir / "data", f"{INSIDE_LAB}/data"))
-    return binds + _as_artifacts(artifacts).binds()
+    return binds + (artifacts or NO_ARTIFACTS).binds()
 
 
 BOOTSTRAP = [sys.executable, "-I", "-B", f"{INSIDE_LIB}/bootstrap.py"]
@@ -137,35 +138,35 @@ BOOTSTRAP = [sys.executable, "-I", "-B", f"{INSIDE_LIB}/bootstrap.py"]
 
 def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecure: bool = False,
                 uid: int = 65534, devices: list[str] | None = None,
-                artifacts_dir: Artifacts | Path | None = None,
+                artifacts: Artifacts | None = None,
                 warm: bool = False, on_output=None) -> tuple[SandboxRun, dict | None]:
     """Run the harness on `code` for `seeds`; returns the raw run and the decoded payload (or None)."""
     options = {"insecure": insecure, "uid": uid, "devices": devices}
     if warm and scale == 1:
-        run = _run_warm(lab, code, seeds, artifacts_dir, options, on_output)
+        run = _run_warm(lab, code, seeds, artifacts, options, on_output)
         return run, decode_payload(run.result)
-    return _run_cold(lab, code, seeds, scale, artifacts_dir, options, on_output)
+    return _run_cold(lab, code, seeds, scale, artifacts, options, on_output)
 
 
-def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts_dir: Artifacts | Path | None,
+def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Artifacts | None,
               options: dict, on_output=None) -> tuple[SandboxRun, dict | None]:
     with tempfile.TemporaryDirectory(prefix="llmcourse-in-") as inputs:
         submission = Path(inputs) / lab.manifest.submit_file
         submission.write_text(code, encoding="utf-8")
         os.chmod(inputs, 0o755)
         submission.chmod(0o644)
-        binds = _binds(lab, artifacts_dir) + [Bind(submission, f"{INSIDE_WORK}/{lab.manifest.submit_file}")]
+        binds = _binds(lab, artifacts) + [Bind(submission, f"{INSIDE_WORK}/{lab.manifest.submit_file}")]
         run = run_sandboxed(BOOTSTRAP, binds=binds, env=sandbox_env(seeds, lab.manifest.submit_file),
                             limits=lab.limits(scale), workdir=INSIDE_WORK, on_output=on_output, **options)
     return run, decode_payload(run.result)
 
 
-def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts_dir: Artifacts | Path | None, options: dict,
+def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts: Artifacts | None, options: dict,
               on_output=None) -> SandboxRun:
     """Use the lab's idle warm sandbox if there is one (else the cold path), then start the next one."""
     from worker.warm import POOL, job_bytes
 
-    key = (lab.manifest.id, lab.hash, str(_as_artifacts(artifacts_dir)), options["insecure"])
+    key = (lab.manifest.id, lab.hash, str(artifacts or NO_ARTIFACTS), options["insecure"])
     sandbox = POOL.take(key)
     run = None
     if sandbox is not None:
@@ -175,12 +176,12 @@ def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts_dir: Artifacts | 
         else:
             sandbox.discard()
     if run is None:
-        run = _run_cold(lab, code, seeds, 1, artifacts_dir, options, on_output)[0]
-    POOL.put(key, start_warm(lab, artifacts_dir, options))
+        run = _run_cold(lab, code, seeds, 1, artifacts, options, on_output)[0]
+    POOL.put(key, start_warm(lab, artifacts, options))
     return run
 
 
-def start_warm(lab: Lab, artifacts_dir: Artifacts | Path | None, options: dict):
+def start_warm(lab: Lab, artifacts: Artifacts | None, options: dict):
     from worker.sandbox import SandboxProcess
     from worker.warm import preimports
 
@@ -189,7 +190,7 @@ def start_warm(lab: Lab, artifacts_dir: Artifacts | Path | None, options: dict):
     limits = lab.limits()
     limits.memory_mb = max(limits.memory_mb, 2048)
     limits.cpu_seconds = limits.cpu_seconds + 30
-    return SandboxProcess(BOOTSTRAP, binds=_binds(lab, artifacts_dir), env=env, limits=limits,
+    return SandboxProcess(BOOTSTRAP, binds=_binds(lab, artifacts), env=env, limits=limits,
                           workdir=INSIDE_WORK, warm=True, **options)
 
 
@@ -266,7 +267,7 @@ def reference_outputs(lab: Lab, references_dir: Path, **run_options) -> dict:
     lab version and cached (a file lock keeps concurrent workers from building twice)."""
     folder = references_dir / lab.manifest.id
     folder.mkdir(parents=True, exist_ok=True)
-    models = _as_artifacts(run_options.get("artifacts_dir")).fingerprint
+    models = (run_options.get("artifacts") or NO_ARTIFACTS).fingerprint
     path = folder / (f"{lab.hash}-{models}.json" if models else f"{lab.hash}.json")
     if path.exists():
         return _load_reference(path)
@@ -411,7 +412,7 @@ def grade(lab: Lab, code: str, *, references_dir: Path, submission_id: int | Non
           hidden_seeds: list[int] | None = None, on_output=None, models_dir: Path | None = None,
           **run_options) -> dict:
     """`models_dir`: the operator's real models (LLMCOURSE_MODELS_DIR), used where the lab allows."""
-    run_options.setdefault("artifacts_dir", lab_artifacts(lab, references_dir.parent / "artifacts", models_dir))
+    run_options.setdefault("artifacts", lab_artifacts(lab, references_dir.parent / "artifacts", models_dir))
     refs = reference_outputs(lab, references_dir, **run_options)
     hidden = hidden_seeds or draw_hidden_seeds(lab.manifest)
     started = time.monotonic()

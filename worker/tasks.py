@@ -44,7 +44,7 @@ def prepare_labs() -> int:
         try:
             lab = Lab.load(path)
             artifacts = lab_artifacts(lab, settings.references_dir.parent / "artifacts", settings.models_dir)
-            reference_outputs(lab, settings.references_dir, artifacts_dir=artifacts,
+            reference_outputs(lab, settings.references_dir, artifacts=artifacts,
                               insecure=settings.insecure_sandbox, uid=settings.sandbox_uid)
             prepared += 1
         except LabBroken:

@@ -91,9 +91,10 @@ def save_draft(db: Session, user: User, lab_id: str, code: str) -> None:
 
 def models_in_use(lab: Lab) -> list[dict]:
     """For each stand-in model the lab names: the operator's real model if LLMCOURSE_MODELS_DIR holds it."""
+    from worker.grading import real_model_path
+
     models_dir = get_settings().models_dir
-    return [{"stand_in": slot, "name": name,
-             "real": models_dir is not None and (models_dir / name / "config.json").is_file()}
+    return [{"stand_in": slot, "name": name, "real": real_model_path(models_dir, name) is not None}
             for slot, name in (lab.manifest or {}).get("models", {}).items()]
 
 

@@ -178,7 +178,6 @@ def _recording_generate(model, calls):
         return out
 
     model.generate = generate
-    return real
 
 
 def _sampled_ids(calls, prompt_ids):
