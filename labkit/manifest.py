@@ -65,7 +65,7 @@ class LabManifest(BaseModel):
     device: Literal["cpu", "gpu"] = "cpu"
     submit_file: str = Field(pattern=r"^[a-z_][a-z0-9_]*\.py$")
     limits: Limits = Limits()
-    hidden_seed_bank: int = Field(8, ge=2, le=64)
+    hidden_seed_bank: int = Field(8, ge=2, le=1_000_000)
     hidden_draw: int = Field(2, ge=1, le=8)
     manual_review: bool = False
     # Stand-in model folder under the artifacts (e.g. "bert-tiny") -> folder name of a real model in the

@@ -262,27 +262,45 @@ def ensure_artifacts(lab: Lab, artifacts_root: Path) -> Path | None:
     return target
 
 
-def reference_outputs(lab: Lab, references_dir: Path, **run_options) -> dict:
-    """Outputs of the reference solution for the visible seed and every seed of the bank, built once per
-    lab version and cached (a file lock keeps concurrent workers from building twice)."""
-    folder = references_dir / lab.manifest.id
-    folder.mkdir(parents=True, exist_ok=True)
+def reference_outputs(lab: Lab, references_dir: Path, seeds: list[int] | None = None, **run_options) -> dict:
+    """Outputs of the reference solution for `seeds` (default: the visible seed), built on demand and cached
+    one file per seed and lab version, so a large hidden-seed bank costs only the seeds actually drawn. A
+    file lock keeps concurrent workers from building the same seeds twice."""
+    seeds = sorted(set(seeds if seeds is not None else [VISIBLE_SEED]))
     models = (run_options.get("artifacts") or NO_ARTIFACTS).fingerprint
-    path = folder / (f"{lab.hash}-{models}.json" if models else f"{lab.hash}.json")
-    if path.exists():
-        return _load_reference(path)
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.exists():
-            return _load_reference(path)
-        seeds = [VISIBLE_SEED, *lab.manifest.hidden_seeds()]
-        code = (lab.dir / "solution.py").read_text(encoding="utf-8")
-        run, payload = run_harness(lab, code, seeds, scale=len(seeds), **run_options)
-        _ensure_reference_ok(lab, run, payload, seeds)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(run.result)
-        os.replace(tmp, path)
-    return _load_reference(path)
+    folder = references_dir / lab.manifest.id / (f"{lab.hash}-{models}" if models else lab.hash)
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [seed for seed in seeds if not (folder / f"{seed}.json").exists()]
+    if missing:
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            missing = [seed for seed in missing if not (folder / f"{seed}.json").exists()]
+            if missing:
+                _build_references(lab, folder, missing, run_options)
+    return _merge_references([_load_reference(folder / f"{seed}.json") for seed in seeds])
+
+
+def _build_references(lab: Lab, folder: Path, seeds: list[int], run_options: dict) -> None:
+    code = (lab.dir / "solution.py").read_text(encoding="utf-8")
+    run, payload = run_harness(lab, code, seeds, scale=len(seeds), **run_options)
+    _ensure_reference_ok(lab, run, payload, seeds)
+    raw = json.loads(run.result.decode("utf-8"))
+    for seed in seeds:
+        key = str(seed)
+        one = {"runs": {key: raw["runs"][key]},
+               "shown": {key: (raw.get("shown") or {}).get(key, {})},
+               "shown_by_case": {key: (raw.get("shown_by_case") or {}).get(key, {})}}
+        tmp = folder / f"{seed}.tmp"
+        tmp.write_text(json.dumps(one), encoding="utf-8")
+        os.replace(tmp, folder / f"{seed}.json")
+
+
+def _merge_references(parts: list[dict]) -> dict:
+    merged: dict = {"runs": {}, "shown": {}, "shown_by_case": {}}
+    for part in parts:
+        for key in merged:
+            merged[key].update(part.get(key) or {})
+    return merged
 
 
 def _ensure_reference_ok(lab: Lab, run: SandboxRun, payload: dict | None, seeds: list[int]) -> None:
@@ -413,8 +431,8 @@ def grade(lab: Lab, code: str, *, references_dir: Path, submission_id: int | Non
           **run_options) -> dict:
     """`models_dir`: the operator's real models (LLMCOURSE_MODELS_DIR), used where the lab allows."""
     run_options.setdefault("artifacts", lab_artifacts(lab, references_dir.parent / "artifacts", models_dir))
-    refs = reference_outputs(lab, references_dir, **run_options)
     hidden = hidden_seeds or draw_hidden_seeds(lab.manifest)
+    refs = reference_outputs(lab, references_dir, [VISIBLE_SEED, *hidden], **run_options)
     started = time.monotonic()
     run, payload = run_harness(lab, code, [VISIBLE_SEED, *hidden], on_output=on_output, **run_options)
     sandbox_s = time.monotonic() - started

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labkit.manifest import LAB_FILES
-from worker.grading import Lab, LabBroken, grade
+from worker.grading import Lab, LabBroken, draw_hidden_seeds, grade
 
 
 @dataclass
@@ -39,9 +39,12 @@ def check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options)
     if len((lab_dir / "README.md").read_text(encoding="utf-8")) < 1500:
         report.problems.append(f"{lab_dir / 'README.md'}:1: the instructions are too short to teach the lab")
     rng = random.Random(1234)
+    # One draw for the starter and the mistakes: their references are built once, in one sandbox run.
+    shared_seeds = draw_hidden_seeds(lab.manifest, rng)
     try:
         for attempt in range(runs):
-            result = _grade_file(lab, lab_dir / "solution.py", references_dir, rng, **run_options)
+            seeds = shared_seeds if attempt == 0 else draw_hidden_seeds(lab.manifest, rng)
+            result = _grade_file(lab, lab_dir / "solution.py", references_dir, seeds, **run_options)
             report.seconds.setdefault("solution", result["timings"]["sandbox_s"])
             if result["score"] != result["max_score"]:
                 failing = [f"{t['name']}: {t['feedback'][:300]}" for t in result["tests"] if not t["passed"]]
@@ -49,11 +52,11 @@ def check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options)
                                        f"{result['max_score']} (run {attempt + 1}, status {result['status']}): "
                                        + "; ".join(failing))
                 break
-        starter = _grade_file(lab, lab_dir / "starter.py", references_dir, rng, **run_options)
+        starter = _grade_file(lab, lab_dir / "starter.py", references_dir, shared_seeds, **run_options)
         if starter["score"] >= starter["max_score"]:
             report.problems.append(f"{lab_dir / 'starter.py'}:1: the starter scores full marks")
         for mistake in lab.manifest.mistakes:
-            result = _grade_file(lab, lab_dir / mistake.file, references_dir, rng, **run_options)
+            result = _grade_file(lab, lab_dir / mistake.file, references_dir, shared_seeds, **run_options)
             by_name = {t["name"]: t for t in result["tests"]}
             still_passing = [name for name in mistake.fails if by_name[name]["passed"]]
             if still_passing:
@@ -80,12 +83,8 @@ def submission_code(lab: Lab, path: Path) -> str:
     return code
 
 
-def _grade_file(lab: Lab, path: Path, references_dir: Path, rng: random.Random, **run_options) -> dict:
-    from worker.grading import draw_hidden_seeds
-
-    code = submission_code(lab, path)
-    return grade(lab, code, references_dir=references_dir, hidden_seeds=draw_hidden_seeds(lab.manifest, rng),
-                 **run_options)
+def _grade_file(lab: Lab, path: Path, references_dir: Path, seeds: list[int], **run_options) -> dict:
+    return grade(lab, submission_code(lab, path), references_dir=references_dir, hidden_seeds=seeds, **run_options)
 
 
 def main(argv: list[str] | None = None) -> int:
