@@ -26,8 +26,17 @@ class Settings(BaseSettings):
     sandbox_uid: int = 65534
     max_upload_bytes: int = 256 * 1024
     max_form_bytes: int = 512 * 1024
-    login_rate_limit: str = "10/minute"
+    login_rate_limit: str = "10/minute"  # sign-in attempts per client address
+    # Failed sign-ins per account (email) from any address: slows password guessing spread over many
+    # addresses, while an owner locked out by someone else's guesses waits minutes, not a day.
+    login_account_rate_limit: str = "5/minute;30/hour"
     signup_rate_limit: str = "5/minute"
+    # Reverse proxies whose X-Forwarded-For names the client: comma-separated IPs or CIDR networks. Empty:
+    # the socket peer is the client (app/core/proxies.py).
+    trusted_proxies: str = ""
+    # Per student (staff are exempt): submissions queued or running at once, and how fast new ones may come.
+    max_active_submissions: int = 5
+    submission_rate_limit: str = "10/minute"
     job_deadline_margin_seconds: int = 60
     sweep_interval_seconds: float = 30.0
     # Real models (e.g. bert-base-uncased/ with config.json and weights) that labs naming them in their
