@@ -31,6 +31,16 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def exit_on_insecure_defaults() -> None:
+    """Commands that serve (web, worker) exit before starting anything when a secret is a known default."""
+    from app.core.secret_policy import InsecureConfigurationError, refuse_insecure_defaults
+
+    try:
+        refuse_insecure_defaults(get_settings())
+    except InsecureConfigurationError as exc:
+        fail(str(exc))
+
+
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply migrations up to head."""
@@ -200,6 +210,7 @@ def demo_seed(students: int = typer.Option(..., "--students", help="How many syn
 def worker(queues: str = typer.Option("cpu,gpu"), concurrency: int = typer.Option(1),
            beat: bool = typer.Option(False, help="Also run the periodic sweep scheduler.")) -> None:
     """Run a Celery worker."""
+    exit_on_insecure_defaults()
     argv = [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", queues,
             "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
             "--pool", "prefork"]
@@ -215,6 +226,7 @@ def run(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
     from app.core.db import session_scope
     from app.users.service import count_admins
 
+    exit_on_insecure_defaults()
     settings = get_settings()
     db_upgrade()
     content_sync()

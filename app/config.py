@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         return path
 
     @property
+    def embedded(self) -> bool:
+        """The single-machine mode: SQLite and the embedded broker, with a secret generated in the data dir."""
+        return not self.database_url and not self.broker_url
+
+    @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.resolved_data_dir / 'llmcourse.db'}"
 

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import get_settings
 from app.core.errors import AppError
+from app.core.secret_policy import refuse_insecure_defaults
 from app.web.templating import is_htmx, render
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class BodySizeLimit:
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    refuse_insecure_defaults(settings)
     app = FastAPI(title="LLM Course Platform", version="0.1.0", docs_url="/docs", redoc_url=None)
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="llmcourse_session",
                        same_site="lax", https_only=settings.secure_cookies, max_age=14 * 24 * 3600)

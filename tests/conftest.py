@@ -17,7 +17,7 @@ if os.environ.get("LLMCOURSE_TEST_DATABASE_URL"):
     os.environ["LLMCOURSE_DATABASE_URL"] = os.environ["LLMCOURSE_TEST_DATABASE_URL"]
 if os.environ.get("LLMCOURSE_TEST_BROKER_URL"):
     os.environ["LLMCOURSE_BROKER_URL"] = os.environ["LLMCOURSE_TEST_BROKER_URL"]
-os.environ.setdefault("LLMCOURSE_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("LLMCOURSE_SECRET_KEY", "suite-only-key-4f9c1d7a2b6e8f3a5c0d9e1b7a4f2c6d")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402

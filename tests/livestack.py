@@ -24,7 +24,8 @@ class LiveStack:
     def __init__(self, data_dir: Path, *, labs_dir: Path | None = None, broker_url: str | None = None,
                  extra_env: dict[str, str] | None = None) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("LLMCOURSE_")}
-        self.env.update({"LLMCOURSE_DATA_DIR": str(data_dir), "LLMCOURSE_SECRET_KEY": "live-test-secret",
+        self.env.update({"LLMCOURSE_DATA_DIR": str(data_dir),
+                         "LLMCOURSE_SECRET_KEY": "live-stack-key-8d2f6b1c9e4a7d3f0b5c8e2a6d1f9b4c",
                          "LLMCOURSE_SWEEP_INTERVAL_SECONDS": "1", "LLMCOURSE_JOB_DEADLINE_MARGIN_SECONDS": "2",
                          "LLMCOURSE_PREPARE_LABS_ON_START": "false",
                          "PYTHONUNBUFFERED": "1"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 from kombu import Queue
 
 from app.config import get_settings
@@ -37,6 +38,19 @@ def make_celery() -> Celery:
 
 
 celery_app = make_celery()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_insecure_defaults(**_) -> None:
+    """A worker or scheduler started directly with `celery` refuses a known default secret too
+    (SystemExit, because Celery logs and ignores ordinary exceptions raised by signal handlers)."""
+    from app.core.secret_policy import InsecureConfigurationError, refuse_insecure_defaults
+
+    try:
+        refuse_insecure_defaults(get_settings())
+    except InsecureConfigurationError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def send_grade(job_id: int, queue: str) -> None:
