@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from worker.cgroups import RunCgroup
+from worker.seccomp import SeccompUnavailable, program_fd
 
 RESULT_FD_ENV = "LABKIT_RESULT_FD"
 OutputCallback = Callable[[str, bytes], None]
@@ -85,24 +86,107 @@ def _system_binds() -> list[str]:
     return args
 
 
+SANDBOX_USER = "llmcourse-sandbox"
+# Parts of the fresh /proc that change host state; read-only inside even though the sandbox user could
+# not write them anyway (defence in depth, docs/security.md).
+PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs")
+WORLD_WRITABLE = "1777"
+
+
+@dataclass(frozen=True)
+class SandboxAccount:
+    """The unprivileged host account sandboxed code runs as (never uid 0)."""
+    uid: int
+    gid: int
+
+
+def sandbox_account(user: str = SANDBOX_USER) -> SandboxAccount | None:
+    """A root worker drops sandboxed code to the dedicated system user (created on first use); a worker
+    that is not root runs it under its own unprivileged uid (None: nothing to drop)."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        _create_system_user(user)
+        entry = pwd.getpwnam(user)
+    if entry.pw_uid == 0 or entry.pw_gid == 0:
+        raise SandboxUnavailable(f"the sandbox user {user!r} must not be root (uid {entry.pw_uid}, gid {entry.pw_gid})")
+    return SandboxAccount(entry.pw_uid, entry.pw_gid)
+
+
+def _create_system_user(user: str) -> None:
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+    done = subprocess.run([useradd, "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+                           "--shell", "/usr/sbin/nologin", user], capture_output=True, text=True)
+    if done.returncode not in (0, 9):  # 9: created meanwhile by another worker
+        raise SandboxUnavailable(f"could not create the sandbox user {user!r}: {done.stderr.strip()}")
+
+
+def _parent_dirs(destinations: list[str]) -> list[str]:
+    """bubblewrap creates missing parents of a bind with the host's modes (/root is 0700, which would hide
+    an interpreter under it from the sandbox user): create them first, world-readable."""
+    made: list[str] = []
+    for dest in destinations:
+        for parent in reversed(Path(dest).parents):
+            text = str(parent)
+            if text not in ("/", "/usr", "/tmp", "/proc", "/dev") and not text.startswith("/usr/") \
+                    and text not in made and text not in destinations:
+                made.append(text)
+    args: list[str] = []
+    for path in made:
+        args += ["--perms", "0755", "--dir", path]
+    return args
+
+
+def _namespaces(account: SandboxAccount | None, uid: int) -> list[str]:
+    if account is not None:
+        # Root worker: bubblewrap builds the mounts as root without a user namespace, keeps only the
+        # capabilities setpriv needs, and setpriv drops to the sandbox user before the command starts.
+        return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    # Unprivileged worker: a user namespace maps `uid` inside to the worker's own (non-zero) uid outside.
+    return ["--unshare-all", "--disable-userns", "--cap-drop", "ALL", "--uid", str(uid), "--gid", str(uid)]
+
+
+def _drop_privileges(account: SandboxAccount | None) -> list[str]:
+    if account is None:
+        return []
+    return [SETPRIV, f"--reuid={account.uid}", f"--regid={account.gid}", "--clear-groups", "--inh-caps=-all",
+            "--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+SETPRIV = "/usr/bin/setpriv"
+
+
 def bubblewrap_argv(command: list[str], binds: list[Bind], env: dict[str, str], limits: SandboxLimits,
-                    workdir: str, uid: int, devices: list[str]) -> list[str]:
-    argv = [bubblewrap_path() or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-            "--clearenv", "--cap-drop", "ALL", "--hostname", "sandbox",
-            "--uid", str(uid), "--gid", str(uid)]
+                    workdir: str, uid: int, devices: list[str], account: SandboxAccount | None = None,
+                    seccomp_fd: int | None = None) -> list[str]:
+    argv = [bubblewrap_path() or "bwrap", *_namespaces(account, uid), "--die-with-parent", "--new-session",
+            "--clearenv", "--hostname", "sandbox"]
     # /tmp first: the interpreter or the project may live below /tmp, and later binds must stay visible.
-    argv += ["--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp"]
-    argv += _system_binds()
-    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--perms", WORLD_WRITABLE, "--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp"]
+    system = _system_binds()
+    argv += _parent_dirs([system[i + 2] for i, part in enumerate(system) if part == "--ro-bind"]
+                         + [workdir] + [bind.inside for bind in binds])
+    argv += system
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", WORLD_WRITABLE, "--size", str(64 * 1024 * 1024),
+             "--tmpfs", "/dev/shm"]
+    for name in PROC_READ_ONLY:
+        argv += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
     for device in devices:
         argv += ["--dev-bind", device, device]
-    argv += ["--size", str(limits.workdir_mb * 1024 * 1024), "--tmpfs", workdir]
+    argv += ["--perms", WORLD_WRITABLE, "--size", str(limits.workdir_mb * 1024 * 1024), "--tmpfs", workdir]
     for bind in binds:
         argv += ["--ro-bind", str(bind.host), bind.inside]
     argv += ["--remount-ro", "/", "--chdir", workdir]
     for key, value in env.items():
         argv += ["--setenv", key, value]
-    return argv + ["--"] + command
+    if seccomp_fd is not None:
+        argv += ["--seccomp", str(seccomp_fd)]
+    return argv + ["--"] + _drop_privileges(account) + command
 
 
 def _rlimits(limits: SandboxLimits, cgroup: RunCgroup | None) -> list[tuple[int, tuple[int, int]]]:
@@ -155,11 +239,17 @@ class SandboxProcess:
                 "bubblewrap (bwrap) is not installed, so student code cannot run safely. Install the "
                 "'bubblewrap' package, or set LLMCOURSE_INSECURE_SANDBOX=1 for local development only.")
         self.limits, self.workdir, self.warm = limits, workdir, warm
+        account = sandbox_account() if self.use_bwrap else None
+        try:
+            extra_fds: tuple[int, ...] = (program_fd(),) if self.use_bwrap else ()
+        except SeccompUnavailable as exc:
+            raise SandboxUnavailable(str(exc)) from exc
         self.cgroup = RunCgroup(limits.memory_mb * 1024 * 1024, limits.processes) if self.use_bwrap else None
         self.result_fd, result_write = os.pipe()
         env = {**env, RESULT_FD_ENV: str(result_write)}
         if self.use_bwrap:
-            argv = bubblewrap_argv(command, binds, env, limits, workdir, uid, devices or [])
+            seccomp_fd = extra_fds[0]
+            argv = bubblewrap_argv(command, binds, env, limits, workdir, uid, devices or [], account, seccomp_fd)
             self.cwd, popen_env = None, {"PATH": "/usr/bin:/bin"}
         else:
             argv, self.cwd, popen_env = _insecure_command(command, binds, env, workdir)
@@ -176,10 +266,11 @@ class SandboxProcess:
         try:
             self.process = subprocess.Popen(
                 argv, stdin=subprocess.PIPE if warm else subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, pass_fds=(result_write,), cwd=self.cwd, env=popen_env,
+                stderr=subprocess.PIPE, pass_fds=(result_write, *extra_fds), cwd=self.cwd, env=popen_env,
                 start_new_session=True, preexec_fn=prepare_child)
         finally:
-            os.close(result_write)
+            for fd in (result_write, *extra_fds):
+                os.close(fd)
 
     def alive(self) -> bool:
         return self.process.poll() is None
