@@ -16,8 +16,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import get_settings
 from app.core.errors import AppError
+from app.core.headers import SecurityHeaders
 from app.core.secret_policy import refuse_insecure_defaults
-from app.web.templating import is_htmx, render
+from app.web.templating import is_htmx, render, templates
 
 log = logging.getLogger(__name__)
 STATUS_TITLES = {400: "Bad request", 401: "Please sign in", 403: "Not allowed", 404: "Not found",
@@ -81,10 +82,20 @@ class BodySizeLimit:
         return await self.app(scope, limited_receive, send)
 
 
+class CourseApp(FastAPI):
+    """The security headers wrap the whole stack, outside even the handler that renders 500 pages."""
+
+    served_over_https = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), self.served_over_https, docs_path="/docs")
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     refuse_insecure_defaults(settings)
-    app = FastAPI(title="LLM Course Platform", version="0.1.0", docs_url="/docs", redoc_url=None)
+    app = CourseApp(title="LLM Course Platform", version="0.1.0", docs_url=None, redoc_url=None)
+    app.served_over_https = settings.secure_cookies
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="llmcourse_session",
                        same_site="lax", https_only=settings.secure_cookies, max_age=14 * 24 * 3600)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_form_bytes)
@@ -109,6 +120,11 @@ def create_app() -> FastAPI:
     async def unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
         return error_response(request, 500, "Something went wrong on our side. Please try again.", "internal")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request):
+        """Swagger UI, set up by a static script (the page has no inline script, as the CSP requires)."""
+        return templates.TemplateResponse(request, "pages/api_docs.html", {"openapi_url": app.openapi_url})
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict:
