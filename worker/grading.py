@@ -144,8 +144,11 @@ def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecu
     options = {"insecure": insecure, "uid": uid, "devices": devices}
     if warm and scale == 1:
         run = _run_warm(lab, code, seeds, artifacts, options, on_output)
-        return run, decode_payload(run.result)
-    return _run_cold(lab, code, seeds, scale, artifacts, options, on_output)
+    else:
+        run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output)[0]
+    if run.status == "ok" and json_elements(run.result) > MAX_RESULT_ELEMENTS * scale:
+        run.status = "result_limit"  # parsing it could take the worker's memory: refused unread
+    return run, decode_payload(run.result, MAX_RESULT_ELEMENTS * scale)
 
 
 def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Artifacts | None,
@@ -194,9 +197,20 @@ def start_warm(lab: Lab, artifacts: Artifacts | None, options: dict):
                           workdir=INSIDE_WORK, warm=True, **options)
 
 
-def decode_payload(raw: bytes) -> dict | None:
+# Parsing JSON costs ~80 bytes of worker memory per element: a result is refused unread above this many
+# elements (arrays travel as one .npy string each), so no submission can make the grader use more than
+# ~100 MB parsing it (docs/security.md).
+MAX_RESULT_ELEMENTS = 1_000_000
+
+
+def json_elements(raw: bytes) -> int:
+    """An upper bound on the values a JSON text holds, counted without parsing it."""
+    return raw.count(b",") + raw.count(b":") + raw.count(b"[") + raw.count(b"{") + 1
+
+
+def decode_payload(raw: bytes, max_elements: int = MAX_RESULT_ELEMENTS) -> dict | None:
     """Parse the harness's JSON (already size-capped by the sandbox). Anything odd means None."""
-    if not raw:
+    if not raw or json_elements(raw) > max_elements:
         return None
     try:
         payload = json.loads(raw.decode("utf-8"))
@@ -315,7 +329,7 @@ def _ensure_reference_ok(lab: Lab, run: SandboxRun, payload: dict | None, seeds:
 
 
 def _load_reference(path: Path) -> dict:
-    payload = decode_payload(path.read_bytes())
+    payload = decode_payload(path.read_bytes(), max_elements=sys.maxsize)  # written by the reference run
     if payload is None:
         raise LabBroken(f"unreadable reference file {path}")
     return payload
