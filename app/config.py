@@ -38,12 +38,23 @@ class Settings(BaseSettings):
     max_active_submissions: int = 5
     submission_rate_limit: str = "10/minute"
     job_deadline_margin_seconds: int = 60
+    # Outbox and heartbeats: a running job beats every heartbeat_seconds; one silent for
+    # heartbeat_timeout_seconds is queued again; a job whose task was not sent within outbox_grace_seconds
+    # is sent by the relay, which runs in every worker every relay_interval_seconds.
+    heartbeat_seconds: float = 5.0
+    heartbeat_timeout_seconds: float = 20.0
+    outbox_grace_seconds: float = 2.0
+    relay_interval_seconds: float = 2.0
     sweep_interval_seconds: float = 30.0
     # Real models (e.g. bert-base-uncased/ with config.json and weights) that labs naming them in their
     # manifest's `models` use instead of the tiny pre-trained stand-ins the platform builds.
     models_dir: Path | None = None
     gpu_devices: str = ""  # e.g. "/dev/nvidia0" for a gpu-queue worker that owns one GPU
     secure_cookies: bool = False
+    # A signed-in browser is signed out after this long without a request, and in any case this long after
+    # signing in (server-side: app/users/sessions.py).
+    session_idle_timeout_seconds: int = 7 * 24 * 3600
+    session_lifetime_seconds: int = 30 * 24 * 3600
     # Workers keep an idle sandbox per recently graded lab with torch/transformers already imported.
     warm_start: bool = True
     # A starting worker builds lab artifacts and reference outputs in the background.

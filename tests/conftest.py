@@ -65,7 +65,7 @@ def db(migrated_engine, synced_content, monkeypatch):
     connection = migrated_engine.connect()
     outer = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    monkeypatch.setattr("worker.celery_app.send_grade", lambda job_id, queue: SENT_TASKS.append((job_id, queue)))
+    monkeypatch.setattr("app.labs.jobs.send_job", lambda job_id, queue: SENT_TASKS.append((job_id, queue)))
     try:
         yield session
     finally:

@@ -18,6 +18,9 @@ def make_celery() -> Celery:
     app = Celery("llmcourse", broker=settings.celery_broker_url,
                  include=["worker.tasks", "app.dashboard.tasks", "worker.review_tasks", "worker.similarity_tasks"])
     app.conf.update(
+        # Threads, with the sandbox as the process boundary: a prefork pool wedges for good when one of its
+        # children is SIGKILLed (the replacement blocks on the pool's inqueue lock).
+        worker_pool="threads",
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,

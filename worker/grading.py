@@ -17,7 +17,7 @@ from typing import Any
 from labkit.checks import CheckContext, Verdict, allclose, describe, exact
 from labkit.encoding import from_jsonable
 from labkit.manifest import VISIBLE_SEED, LabManifest, content_hash, load_manifest
-from worker.sandbox import Bind, SandboxLimits, SandboxRun, run_sandboxed
+from worker.sandbox import Bind, SandboxKilled, SandboxLimits, SandboxRun, run_sandboxed
 
 LABKIT_DIR = Path(__file__).resolve().parent.parent / "labkit"
 INSIDE_LIB = "/sandbox/lib/labkit"
@@ -463,6 +463,8 @@ def grade(lab: Lab, code: str, *, references_dir: Path, submission_id: int | Non
 
 def _outcome(lab: Lab, run: SandboxRun, payload: dict | None, refs: dict, hidden: list[int]):
     m = lab.manifest.limits
+    if run.status == "killed":
+        raise SandboxKilled(f"{lab.manifest.id}: the sandbox was killed from outside")
     if run.status != "ok":
         message = STATUS_MESSAGES.get(run.status, "Your code stopped unexpectedly.").format(
             wall=m.wall_seconds, cpu=m.cpu_seconds, memory=m.memory_mb, output=8)

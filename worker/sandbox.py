@@ -27,6 +27,11 @@ class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing and insecure mode is off."""
 
 
+class SandboxKilled(RuntimeError):
+    """The sandbox itself (not the code inside) was killed from outside, e.g. by an operator or the OOM
+    killer: not the student's doing, so the job is queued again rather than graded."""
+
+
 @dataclass
 class SandboxLimits:
     cpu_seconds: int = 30
@@ -49,7 +54,7 @@ class Bind:
 
 @dataclass
 class SandboxRun:
-    status: str  # ok | timeout | cpu_limit | memory_limit | output_limit | result_limit | crashed
+    status: str  # ok | timeout | cpu_limit | memory_limit | output_limit | result_limit | crashed | killed
     exit_code: int | None
     stdout_tail: str
     stderr_tail: str
@@ -303,7 +308,9 @@ class SandboxProcess:
                     run.status = "memory_limit"
         finally:
             self.discard()
-        if run.status == "ok" and run.exit_code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+        if run.status == "ok" and self.use_bwrap and run.exit_code is not None and run.exit_code < 0:
+            run.status = "killed"  # bwrap exits with its child's status; a signal on bwrap came from outside
+        elif run.status == "ok" and run.exit_code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
             run.status = "cpu_limit"
         elif run.status == "ok" and run.exit_code in (128 + signal.SIGKILL, -signal.SIGKILL):
             run.status = "cpu_limit" if _cpu_exhausted(run, self.limits) else "crashed"

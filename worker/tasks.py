@@ -55,6 +55,8 @@ def prepare_labs() -> int:
 @worker_ready.connect
 def _prepare_on_start(sender=None, **_) -> None:
     from app.config import get_settings
+    from worker.relay import Relay
 
+    Relay(celery_app).start()
     if get_settings().prepare_labs_on_start:
         celery_app.send_task(PREPARE_TASK, queue="cpu")

@@ -3,10 +3,11 @@ Used by the Celery worker; the web only creates jobs (see service.submit)."""
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -20,10 +21,19 @@ PLATFORM_ERROR = ("The grader had a problem of its own and could not grade this 
 
 
 def enqueue_after_commit(db: Session, job: GradingJob) -> None:
+    job_id, queue = job.id, job.queue
+    after_commit(db, lambda: send_job(job_id, queue))
+
+
+def send_job(job_id: int, queue: str) -> None:
+    """Send the task, then mark the outbox row sent; if either fails the relay sends it again (a second
+    delivery is harmless: the claim is a conditional update)."""
     from worker.celery_app import send_grade
 
-    job_id, queue = job.id, job.queue
-    after_commit(db, lambda: send_grade(job_id, queue))
+    send_grade(job_id, queue)
+    with session_scope() as db:
+        db.execute(update(GradingJob).where(GradingJob.id == job_id, GradingJob.state == "queued")
+                   .values(sent_at=utcnow()))
 
 
 def claim(db: Session, job_id: int, worker: str) -> str | None:
@@ -37,7 +47,8 @@ def claim(db: Session, job_id: int, worker: str) -> str | None:
     token = uuid.uuid4().hex
     claimed = db.execute(update(GradingJob).where(GradingJob.id == job_id, GradingJob.state == "queued")
                          .values(state="running", claim_token=token, worker=worker, claimed_at=utcnow(),
-                                 deadline_at=deadline, attempts=GradingJob.attempts + 1)).rowcount
+                                 heartbeat_at=utcnow(), deadline_at=deadline,
+                                 attempts=GradingJob.attempts + 1)).rowcount
     if claimed != 1:
         return None
     db.execute(update(Submission).where(Submission.id == job.submission_id).values(status="running"))
@@ -80,19 +91,72 @@ def run_job(job_id: int, worker: str) -> str:
     from app.labs.live import LiveLog
 
     live = LiveLog(sub_id)
-    result = grade_code(folder, code, sub_id, on_output=live)
+    with Heartbeat(job_id, token):
+        result = grade_code(folder, code, sub_id, on_output=live)
+    if result is None:
+        log.warning("job %s: its sandbox was killed from outside; queued again", job_id)
+        release(job_id, token)
+        return "released"
     result["timings"]["queued_s"] = round(queued_s, 3)
     with session_scope() as db:
         return "graded" if finish(db, job_id, token, result) else "stale"
 
 
+class Heartbeat:
+    """While a job runs, its row says so every few seconds; a job whose heartbeat stops (its worker died)
+    is queued again by the sweep within `heartbeat_timeout_seconds`, not after its whole deadline."""
+
+    def __init__(self, job_id: int, token: str) -> None:
+        self.job_id, self.token = job_id, token
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        interval = get_settings().heartbeat_seconds
+        while not self.stopped.wait(interval):
+            try:
+                with session_scope() as db:
+                    db.execute(update(GradingJob).where(GradingJob.id == self.job_id,
+                                                        GradingJob.claim_token == self.token)
+                               .values(heartbeat_at=utcnow()))
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the sweep tolerates a few
+                log.warning("job %s: heartbeat not recorded", self.job_id, exc_info=True)
+
+
+def release(job_id: int, token: str) -> None:
+    """Put a claimed job back in the queue (its sandbox died of something that is not the student's
+    doing) and send it again at once."""
+    with session_scope() as db:
+        job = db.get(GradingJob, job_id)
+        if job is None or job.claim_token != token or job.state != "running":
+            return
+        if job.attempts >= MAX_ATTEMPTS:
+            give_up(db, job)
+            return
+        requeue(db, job, utcnow())
+        enqueue_after_commit(db, job)
+
+
+def requeue(db: Session, job: GradingJob, now) -> None:
+    job.state, job.claim_token, job.enqueued_at, job.sent_at = "queued", None, now, None
+    db.execute(update(Submission).where(Submission.id == job.submission_id).values(status="queued"))
+
+
 def grade_code(folder: str | None, code: str, submission_id: int | None,
-               hidden_seeds: list[int] | None = None, on_output=None) -> dict:
+               hidden_seeds: list[int] | None = None, on_output=None) -> dict | None:
     """Grade in the sandbox; platform failures become an 'error' result, never a lost job.
     `hidden_seeds` re-uses a previous run's seeds (regrades compare like with like) when the lab's
     seed bank still holds them."""
     from worker.grading import Lab as LabBundle, LabBroken, grade
-    from worker.sandbox import SandboxUnavailable
+    from worker.sandbox import SandboxKilled, SandboxUnavailable
 
     settings = get_settings()
     try:
@@ -101,6 +165,8 @@ def grade_code(folder: str | None, code: str, submission_id: int | None,
             hidden_seeds = None
         return grade(bundle, code, references_dir=settings.references_dir, submission_id=submission_id,
                      hidden_seeds=hidden_seeds or None, on_output=on_output, **sandbox_options())
+    except SandboxKilled:
+        return None
     except SandboxUnavailable as exc:
         return platform_error(submission_id, folder, str(exc))
     except LabBroken as exc:
@@ -138,21 +204,26 @@ def give_up(db: Session, job: GradingJob) -> None:
 
 
 def sweep(now=None) -> int:
-    """Re-queue jobs whose worker died (deadline passed) and re-send queued jobs whose message may be lost."""
+    """Queue again the jobs whose worker died (heartbeat stopped, or deadline passed) and send the queued
+    jobs whose task never reached the broker (the job row is the outbox) or whose message may be lost."""
     now = now or utcnow()
     settings = get_settings()
+    silent_since = now - timedelta(seconds=settings.heartbeat_timeout_seconds)
+    unsent_before = now - timedelta(seconds=settings.outbox_grace_seconds)
+    lost_before = now - timedelta(seconds=settings.job_deadline_margin_seconds * 5)
     with session_scope() as db:
-        stuck = list(db.scalars(select(GradingJob).where(GradingJob.state == "running",
-                                                         GradingJob.deadline_at < now)))
+        stuck = list(db.scalars(select(GradingJob).where(
+            GradingJob.state == "running",
+            or_(GradingJob.deadline_at < now, func.coalesce(GradingJob.heartbeat_at, GradingJob.claimed_at) < silent_since))))
         for job in [j for j in stuck if j.attempts >= MAX_ATTEMPTS]:
             give_up(db, job)
         stuck = [j for j in stuck if j.attempts < MAX_ATTEMPTS]
         for job in stuck:
-            job.state, job.claim_token, job.enqueued_at = "queued", None, now
-            db.execute(update(Submission).where(Submission.id == job.submission_id).values(status="queued"))
-        stale_before = now - timedelta(seconds=settings.job_deadline_margin_seconds * 5)
-        lost = list(db.scalars(select(GradingJob).where(GradingJob.state == "queued",
-                                                        GradingJob.enqueued_at < stale_before)))
+            requeue(db, job, now)
+        lost = list(db.scalars(select(GradingJob).where(
+            GradingJob.state == "queued",
+            or_(and_(GradingJob.sent_at.is_(None), GradingJob.enqueued_at < unsent_before),
+                GradingJob.enqueued_at < lost_before))))
         for job in lost:
             job.enqueued_at = now
         for job in {j.id: j for j in stuck + lost}.values():
@@ -161,3 +232,9 @@ def sweep(now=None) -> int:
     if count:
         log.info("sweep re-queued %s job(s)", count)
     return count
+
+
+def forget_sent_messages() -> int:
+    """The broker lost its messages (restarted without persistence): every queued job is unsent again."""
+    with session_scope() as db:
+        return db.execute(update(GradingJob).where(GradingJob.state == "queued").values(sent_at=None)).rowcount

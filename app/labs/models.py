@@ -56,6 +56,9 @@ class GradingJob(Base):
     claim_token: Mapped[str | None] = mapped_column(String(40), default=None)
     worker: Mapped[str | None] = mapped_column(String(200), default=None)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The job row is the outbox: NULL until the task reached the broker (the relay sends it otherwise).
+    sent_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)  # a running worker's sign of life
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     deadline_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
