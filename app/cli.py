@@ -113,6 +113,24 @@ def users_token(email: str = typer.Option(...), name: str = typer.Option("cli"))
     typer.echo(token)
 
 
+@users_cli.command("role")
+def users_role(email: str = typer.Option(...), role: str = typer.Option(...)) -> None:
+    """Change a user's role; the account is signed out everywhere (its sessions had the old role)."""
+    from app.core.db import session_scope
+    from app.core.errors import AppError
+    from app.users import service
+
+    try:
+        with session_scope() as db:
+            user = service.get_by_email(db, email)
+            if user is None:
+                fail(f"no user with email {email}")
+            service.change_role(db, user, role)
+            typer.echo(f"{user.email} is now {user.role}; signed out everywhere")
+    except AppError as exc:
+        fail(exc.message)
+
+
 @labs_cli.command("list")
 def labs_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """Gradeable labs (--json: the same list as GET /api/v1/labs)."""

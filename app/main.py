@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,12 +33,21 @@ def wants_json(request: Request) -> bool:
         "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""))
 
 
+def _page_path(request: Request) -> str:
+    """The page an HTMX request came from (HX-Current-URL), so that signing in returns there."""
+    current = urlsplit(request.headers.get("hx-current-url", ""))
+    path = current.path if current.netloc in ("", request.url.netloc) else ""
+    return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/")
+
+
 def error_response(request: Request, status_code: int, message: str, code: str):
     if wants_json(request):
         return JSONResponse({"detail": message, "code": code}, status_code=status_code)
     if is_htmx(request):
-        return render(request, "partials/toast.html", {"message": message}, status_code=status_code,
-                      headers={"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"})
+        headers = {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"}
+        if status_code == 401:  # the session ended (signed out elsewhere, expired): go sign in, stop polling
+            headers["HX-Redirect"] = f"/login?next={_page_path(request)}"
+        return render(request, "partials/toast.html", {"message": message}, status_code=status_code, headers=headers)
     if status_code == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "pages/error.html", {"status_code": status_code, "message": message,
@@ -97,7 +107,7 @@ def create_app() -> FastAPI:
     app = CourseApp(title="LLM Course Platform", version="0.1.0", docs_url=None, redoc_url=None)
     app.served_over_https = settings.secure_cookies
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="llmcourse_session",
-                       same_site="lax", https_only=settings.secure_cookies, max_age=14 * 24 * 3600)
+                       same_site="lax", https_only=settings.secure_cookies, max_age=settings.session_lifetime_seconds)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_form_bytes)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
 

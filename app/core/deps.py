@@ -5,15 +5,17 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.core.db import begin_write, get_engine, session_factory, utcnow
 from app.core.errors import AppError
 from app.core.security import csrf_matches, hash_token, new_csrf_token
-from app.users.models import ApiToken, Role, User
+from app.users import sessions
+from app.users.models import ApiToken, Role, User, UserSession
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+TOUCH_EVERY_SECONDS = 60
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -40,11 +42,20 @@ Db = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def csrf_token(request: Request) -> str:
+    """The signed-in session's token; before sign-in, a token kept in the cookie (login and signup forms)."""
+    user_session = getattr(request.state, "user_session", None)
+    if user_session is not None:
+        return user_session.csrf_token
     token = request.session.get("csrf")
     if not token:
         token = new_csrf_token()
         request.session["csrf"] = token
     return token
+
+
+def _expected_csrf(request: Request) -> str | None:
+    user_session = getattr(request.state, "user_session", None)
+    return user_session.csrf_token if user_session is not None else request.session.get("csrf")
 
 
 def _bearer(request: Request) -> str | None:
@@ -66,21 +77,51 @@ def get_optional_user(request: Request, db: Db) -> User | None:
         _touch_token(row)
         user = db.get(User, row.user_id)
         request.state.via_token = True
-    elif request.session.get("user_id"):
-        user = db.get(User, request.session["user_id"])
-        if user is None:
-            request.session.clear()
+    elif request.session:
+        user = _session_user(request, db)
     request.state.user = user
     return user
+
+
+def _session_user(request: Request, db: Session) -> User | None:
+    """The user of the cookie's server-side session, if it is still live (not revoked, not expired)."""
+    token = request.session.get(sessions.COOKIE_KEY)
+    row = sessions.find_live_session(db, token) if isinstance(token, str) else None
+    if row is None:
+        if token is not None or "user_id" in request.session:  # a dead session, or a pre-server-side cookie
+            request.session.clear()
+        return None
+    user = db.get(User, row.user_id)
+    if user is None:
+        request.session.clear()
+        return None
+    request.state.user_session = row
+    _touch_session(request, row)
+    return user
+
+
+def _touch_session(request: Request, row: UserSession) -> None:
+    """Keep the idle clock of a session in use. Writes share the request's own transaction; reads record it
+    at most once a minute, best effort, so that pages stay read-only transactions."""
+    now = utcnow()
+    if (now - row.last_seen_at).total_seconds() < TOUCH_EVERY_SECONDS:
+        return
+    if request.method in SAFE_METHODS:
+        _touch(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+    else:
+        row.last_seen_at = now
 
 
 def _touch_token(row: ApiToken) -> None:
     """Record when a token was last used: at most once a minute, in its own short transaction, so that
     read-only API calls stay read-only."""
     now = utcnow()
-    if row.last_used_at is not None and (now - row.last_used_at).total_seconds() < 60:
+    if row.last_used_at is not None and (now - row.last_used_at).total_seconds() < TOUCH_EVERY_SECONDS:
         return
-    from sqlalchemy import update
+    _touch(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+
+
+def _touch(statement) -> None:
     from sqlalchemy.exc import OperationalError
 
     engine = get_engine()
@@ -89,7 +130,7 @@ def _touch_token(row: ApiToken) -> None:
         try:
             if sqlite:  # best effort: never make an API call wait for a busy database
                 connection.exec_driver_sql("PRAGMA busy_timeout=50")
-            connection.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            connection.execute(statement)
             connection.commit()
         except OperationalError:
             connection.rollback()
@@ -120,12 +161,13 @@ def require_role(role: Role):
     return Depends(dependency)
 
 
-async def verify_csrf(request: Request) -> None:
+async def verify_csrf(request: Request, user: OptionalUser) -> None:
     """Every unsafe request made with the session cookie needs the session's CSRF token, as a form field
-    or the X-CSRF-Token header (HTMX). Bearer-token API calls carry no cookie, so need none."""
+    or the X-CSRF-Token header (HTMX). Bearer-token API calls carry no cookie, so need none. Resolving the
+    user first binds the token to the live server-side session: a revoked session's token is refused."""
     if request.method in SAFE_METHODS or _bearer(request):
         return
-    expected = request.session.get("csrf")
+    expected = _expected_csrf(request)
     given = request.headers.get("x-csrf-token")
     if given is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):

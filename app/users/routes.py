@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.core import ratelimit
 from app.core.deps import CsrfChecked, CurrentUser, Db, OptionalUser
 from app.core.errors import AppError
-from app.users import service
+from app.core.security import new_csrf_token
+from app.users import service, sessions
+from app.users.models import User
 from app.web.templating import is_htmx, render
 
 router = APIRouter(dependencies=[CsrfChecked])
@@ -22,10 +25,23 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
-def _sign_in(request: Request, user_id: int) -> None:
-    csrf = request.session.get("csrf")
+def _sign_in(request: Request, db: Session, user: User) -> None:
+    """A new server-side session; the cookie then holds only its token. The form's CSRF token moves into the
+    session row, so it dies with the session."""
+    previous = getattr(request.state, "user_session", None)
+    if previous is not None:
+        sessions.revoke(previous, "signed_in_again")
+    csrf = request.session.get("csrf") or new_csrf_token()
+    token = sessions.start_session(db, user, csrf, request.headers.get("user-agent", ""))
     request.session.clear()
-    request.session.update({"user_id": user_id, "csrf": csrf})
+    request.session[sessions.COOKIE_KEY] = token
+
+
+def _to_login(request: Request):
+    """After the session ends: HTMX follows HX-Redirect, a plain form the 303."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": "/login"})
+    return RedirectResponse("/login", status_code=303)
 
 
 @router.get("/signup")
@@ -47,7 +63,7 @@ def signup(request: Request, db: Db, email: str = Form(""), name: str = Form("")
         db.rollback()
         return render(request, "pages/signup.html", {"error": exc.message, "email": email, "name": name,
                                                      "invite": invite_code}, status_code=exc.status_code)
-    _sign_in(request, user.id)
+    _sign_in(request, db, user)
     return RedirectResponse("/" if invite_code.strip() else "/join", status_code=303)
 
 
@@ -64,19 +80,59 @@ def login(request: Request, db: Db, email: str = Form(""), password: str = Form(
     except AppError as exc:
         return render(request, "pages/login.html", {"error": exc.message, "email": email, "next": _safe_next(next)},
                       status_code=exc.status_code)
-    _sign_in(request, user.id)
+    _sign_in(request, db, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request):
+def logout(request: Request, db: Db):
+    """Ends the session on the server: a copy of the cookie taken before is worth nothing afterwards."""
+    current = getattr(request.state, "user_session", None)
+    if current is not None:
+        sessions.revoke(current, "logout")
     request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    return _to_login(request)
+
+
+def _security_context(request: Request, db: Session, user: User, **extra) -> dict:
+    current = getattr(request.state, "user_session", None)
+    return {"sessions": sessions.live_sessions(db, user), "current_session_id": current.id if current else None,
+            **extra}
 
 
 @router.get("/account")
 def account(request: Request, db: Db, user: CurrentUser):
-    return render(request, "pages/account.html", {"tokens": service.list_tokens(db, user)})
+    return render(request, "pages/account.html",
+                  {"tokens": service.list_tokens(db, user), **_security_context(request, db, user)})
+
+
+@router.post("/account/password")
+def change_password(request: Request, db: Db, user: CurrentUser, current_password: str = Form(""),
+                    new_password: str = Form("")):
+    """A new password signs out every other browser (whoever knew the old one may hold a session)."""
+    try:
+        service.change_password(db, user, current_password, new_password)
+    except AppError as exc:
+        context = _security_context(request, db, user, password_error=exc.message)
+        return _render_security(request, db, user, context, status_code=exc.status_code)
+    ended = sessions.revoke_all(db, user.id, "password_changed", keep=getattr(request.state, "user_session", None))
+    context = _security_context(request, db, user, password_changed=True, ended_sessions=ended)
+    return _render_security(request, db, user, context)
+
+
+def _render_security(request: Request, db: Session, user: User, context: dict, status_code: int = 200):
+    if is_htmx(request):
+        return render(request, "partials/account_security.html", context, status_code=status_code)
+    return render(request, "pages/account.html", {"tokens": service.list_tokens(db, user), **context},
+                  status_code=status_code)
+
+
+@router.post("/account/sessions/revoke-all")
+def sign_out_everywhere(request: Request, db: Db, user: CurrentUser):
+    """Every session of the account ends, this one included (a lost laptop, a shared computer)."""
+    sessions.revoke_all(db, user.id, "signed_out_everywhere")
+    request.session.clear()
+    return _to_login(request)
 
 
 @router.post("/account/tokens")

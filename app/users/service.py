@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.core.db import utcnow
 from app.core.errors import AppError, bad_request, conflict, not_found
 from app.core.security import hash_password, hash_token, new_api_token, verify_password
+from app.users import sessions
 from app.users.models import ROLE_NAMES, ApiToken, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -30,10 +31,7 @@ def create_user(db: Session, email: str, password: str, name: str = "", role: st
     email = normalise_email(email)
     if role not in ROLE_NAMES:
         raise bad_request(f"Unknown role {role!r}; use one of {', '.join(ROLE_NAMES)}.", "bad_role")
-    if len(password or "") < MIN_PASSWORD:
-        raise bad_request(f"The password must have at least {MIN_PASSWORD} characters.", "weak_password")
-    if len(password) > 256:
-        raise bad_request("The password is too long (256 characters at most).", "bad_password")
+    _check_new_password(password)
     name = (name or "").strip() or email.split("@")[0]
     if len(name) > 120:
         raise bad_request("The name is too long (120 characters at most).", "bad_name")
@@ -51,6 +49,34 @@ def authenticate(db: Session, email: str, password: str) -> User:
         raise AppError(401, "Wrong email or password.", "bad_credentials")
     user.last_active_at = utcnow()
     return user
+
+
+def _check_new_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise bad_request(f"The password must have at least {MIN_PASSWORD} characters.", "weak_password")
+    if len(password) > 256:
+        raise bad_request("The password is too long (256 characters at most).", "bad_password")
+
+
+def change_password(db: Session, user: User, current_password: str, new_password: str) -> None:
+    """The caller ends the account's other sessions (app.users.sessions.revoke_all)."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise bad_request("The current password is wrong.", "bad_credentials")
+    _check_new_password(new_password)
+    user.password_hash = hash_password(new_password)
+    db.flush()
+
+
+def change_role(db: Session, user: User, role: str) -> None:
+    """A new role signs the account out everywhere: its sessions were opened under the old role."""
+    if role not in ROLE_NAMES:
+        raise bad_request(f"Unknown role {role!r}; use one of {', '.join(ROLE_NAMES)}.", "bad_role")
+    if user.role == "admin" and role != "admin" and count_admins(db) <= 1:
+        raise conflict("This is the last admin; make another admin first.", "last_admin")
+    if role != user.role:
+        user.role = role
+        sessions.revoke_all(db, user.id, "role_changed")
+    db.flush()
 
 
 def count_admins(db: Session) -> int:
