@@ -237,6 +237,21 @@ def worker(queues: str = typer.Option("cpu,gpu"), concurrency: int = typer.Optio
     os.execv(sys.executable, argv)
 
 
+def web_command(host: str, port: int, workers: int = 1) -> list[str]:
+    """The uvicorn command line that serves the app. uvicorn's own X-Forwarded-For handling is off: by
+    default it believes any local client; the app trusts only LLMCOURSE_TRUSTED_PROXIES (app/core/proxies.py)."""
+    return [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", host, "--port", str(port),
+            "--workers", str(workers), "--no-proxy-headers"]
+
+
+@cli.command("web")
+def web(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+        workers: int = typer.Option(1)) -> None:
+    """Serve the web app only (production: behind a reverse proxy named in LLMCOURSE_TRUSTED_PROXIES)."""
+    argv = web_command(host, port, workers)
+    os.execv(argv[0], argv)
+
+
 @cli.command("run")
 def run(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
         worker_concurrency: int = typer.Option(1)) -> None:
@@ -257,8 +272,7 @@ def run(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
         subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", "cpu,gpu",
                           "--concurrency", str(worker_concurrency), "--loglevel", "INFO", "-B",
                           "--without-gossip", "--without-mingle"], env=env),
-        subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", host,
-                          "--port", str(port)], env=env),
+        subprocess.Popen(web_command(host, port), env=env),
     ]
     typer.echo(f"LLM Course running on http://{host}:{port}  (Ctrl-C to stop)")
     stop = {"now": False}

@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.config import get_settings
 from app.core.errors import AppError
 from app.core.headers import SecurityHeaders
+from app.core.params import is_out_of_range_path_id
+from app.core.proxies import trust_configured_proxies
 from app.core.secret_policy import refuse_insecure_defaults
 from app.web.templating import is_htmx, render, templates
 
@@ -109,6 +111,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="llmcourse_session",
                        same_site="lax", https_only=settings.secure_cookies, max_age=settings.session_lifetime_seconds)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_form_bytes)
+    trust_configured_proxies(app, settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
 
     @app.exception_handler(AppError)
@@ -117,6 +120,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
+        if exc.errors() and all(is_out_of_range_path_id(error) for error in exc.errors()):
+            return error_response(request, 404, "There is nothing at this address.", "not_found")
         return error_response(request, 422, describe_validation(exc), "invalid")
 
     @app.exception_handler(StarletteHTTPException)

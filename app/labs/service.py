@@ -12,6 +12,7 @@ from app.core.db import utcnow
 from app.core.errors import AppError, not_found
 from app.labs.jobs import enqueue_after_commit
 from app.labs.models import GradingJob, Lab, LabDraft, Submission
+from app.labs.quota import enforce_submission_limits
 from app.users.models import User
 
 
@@ -34,13 +35,27 @@ def notebook_to_code(raw: bytes) -> bytes:
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
     except Exception:  # noqa: BLE001 - any parse failure is the same answer to the student
         raise AppError(400, "The notebook could not be read; export it as a .py file instead.", "bad_notebook") from None
-    cells = []
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        raise AppError(400, "The notebook has no list of cells; export it as a .py file instead.", "bad_notebook")
+    code = []
+    for position, cell in enumerate(cells, start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
             lines = [("# " + line) if line.lstrip().startswith(("%", "!")) else line
-                     for line in cell.source.splitlines()]
-            cells.append("\n".join(lines))
-    return ("\n\n".join(cells) + "\n").encode("utf-8")
+                     for line in _cell_source(cell, position).splitlines()]
+            code.append("\n".join(lines))
+    return ("\n\n".join(code) + "\n").encode("utf-8")
+
+
+def _cell_source(cell: dict, position: int) -> str:
+    """A code cell's text; nbformat leaves a source that is neither text nor a list of lines as it was."""
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        raise AppError(400, f"Cell {position} of the notebook has a source that is not text; "
+                            "export the notebook as a .py file instead.", "bad_notebook")
+    return source
 
 
 def decode_upload(raw: bytes, filename: str) -> str:
@@ -66,6 +81,7 @@ def submit(db: Session, user: User, lab_id: str, code: str, filename: str | None
         raise AppError(409, f"{lab.id} is not gradeable yet.", "not_gradeable")
     if not user.is_staff and not is_enrolled(db, user):
         raise AppError(403, "Join a cohort with an invite code before submitting labs.", "not_enrolled")
+    enforce_submission_limits(db, user)
     attempt = (db.scalar(select(func.max(Submission.attempt)).where(Submission.user_id == user.id,
                                                                    Submission.lab_id == lab.id)) or 0) + 1
     submission = Submission(user_id=user.id, lab_id=lab.id, attempt=attempt, filename=lab.submit_file,
@@ -141,7 +157,9 @@ def result_json(submission: Submission, viewer: User | None = None) -> dict:
 def parse_json_code(body: bytes) -> str:
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except RecursionError:
+        raise AppError(400, "The JSON is nested too deeply; send {\"code\": \"...\"}.", "bad_json") from None
+    except ValueError:  # not JSON, not UTF-8, or a number too long to convert
         raise AppError(400, "The body is not valid JSON; send {\"code\": \"...\"}.", "bad_json") from None
     if not isinstance(data, dict) or not isinstance(data.get("code"), str):
         raise AppError(422, "Send a JSON object with a string field \"code\".", "bad_json")

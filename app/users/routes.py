@@ -9,6 +9,9 @@ from app.config import get_settings
 from app.core import ratelimit
 from app.core.deps import CsrfChecked, CurrentUser, Db, OptionalUser
 from app.core.errors import AppError
+from app.core.params import RowId
+from app.core.proxies import client_address
+from app.core.security import hash_token
 from app.core.security import new_csrf_token
 from app.users import service, sessions
 from app.users.models import User
@@ -17,8 +20,9 @@ from app.web.templating import is_htmx, render
 router = APIRouter(dependencies=[CsrfChecked])
 
 
-def _client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _account_key(email: str) -> str:
+    """The per-account limiter key: a digest of the email as typed, normalised (any length, any text)."""
+    return hash_token((email or "").strip().lower())
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,7 +56,7 @@ def signup_page(request: Request, user: OptionalUser, invite: str = ""):
 @router.post("/signup")
 def signup(request: Request, db: Db, email: str = Form(""), name: str = Form(""), password: str = Form(""),
            invite_code: str = Form("")):
-    ratelimit.enforce(get_settings().signup_rate_limit, "signup", _client_key(request))
+    ratelimit.enforce(get_settings().signup_rate_limit, "signup", client_address(request))
     from app.cohorts import service as cohorts
 
     try:
@@ -74,10 +78,15 @@ def login_page(request: Request, user: OptionalUser, next: str = "/"):
 
 @router.post("/login")
 def login(request: Request, db: Db, email: str = Form(""), password: str = Form(""), next: str = Form("/")):
-    ratelimit.enforce(get_settings().login_rate_limit, "login", _client_key(request))
+    settings = get_settings()
+    ratelimit.enforce(settings.login_rate_limit, "login", client_address(request))
+    account = _account_key(email)
+    ratelimit.refuse_if_spent(settings.login_account_rate_limit, "login-account", account,
+                              message="Too many failed sign-ins for this account.")
     try:
         user = service.authenticate(db, email, password)
     except AppError as exc:
+        ratelimit.record(settings.login_account_rate_limit, "login-account", account)
         return render(request, "pages/login.html", {"error": exc.message, "email": email, "next": _safe_next(next)},
                       status_code=exc.status_code)
     _sign_in(request, db, user)
@@ -145,7 +154,7 @@ def create_token(request: Request, db: Db, user: CurrentUser, name: str = Form("
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, db: Db, user: CurrentUser, token_id: int):
+def revoke_token(request: Request, db: Db, user: CurrentUser, token_id: RowId):
     service.revoke_token(db, user, token_id)
     if is_htmx(request):
         return render(request, "partials/tokens.html", {"tokens": service.list_tokens(db, user)})
