@@ -248,6 +248,7 @@ def web_command(host: str, port: int, workers: int = 1) -> list[str]:
 def web(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
         workers: int = typer.Option(1)) -> None:
     """Serve the web app only (production: behind a reverse proxy named in LLMCOURSE_TRUSTED_PROXIES)."""
+    exit_on_insecure_defaults()
     argv = web_command(host, port, workers)
     os.execv(argv[0], argv)
 
