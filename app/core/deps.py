@@ -43,9 +43,9 @@ Db = Annotated[Session, Depends(get_db, scope="function")]
 
 def csrf_token(request: Request) -> str:
     """The signed-in session's token; before sign-in, a token kept in the cookie (login and signup forms)."""
-    user_session = getattr(request.state, "user_session", None)
-    if user_session is not None:
-        return user_session.csrf_token
+    token = getattr(request.state, "session_csrf", None)
+    if token:
+        return token
     token = request.session.get("csrf")
     if not token:
         token = new_csrf_token()
@@ -54,8 +54,7 @@ def csrf_token(request: Request) -> str:
 
 
 def _expected_csrf(request: Request) -> str | None:
-    user_session = getattr(request.state, "user_session", None)
-    return user_session.csrf_token if user_session is not None else request.session.get("csrf")
+    return getattr(request.state, "session_csrf", None) or request.session.get("csrf")
 
 
 def _bearer(request: Request) -> str | None:
@@ -96,6 +95,8 @@ def _session_user(request: Request, db: Session) -> User | None:
         request.session.clear()
         return None
     request.state.user_session = row
+    # A plain copy: an error page renders after the request's database session is rolled back and closed.
+    request.state.session_csrf = row.csrf_token
     _touch_session(request, row)
     return user
 
