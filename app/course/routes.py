@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from app.cohorts.service import is_enrolled
 from app.core.deps import CsrfChecked, CurrentUser, Db, OptionalUser
 from app.core.errors import AppError
+from app.core.params import WeekNumber
 from app.course import service
 from app.web.templating import is_htmx, render
 
@@ -27,7 +28,7 @@ def home(request: Request, db: Db, user: OptionalUser):
 
 
 @router.get("/weeks/{number}")
-def week_page(request: Request, db: Db, user: CurrentUser, number: int):
+def week_page(request: Request, db: Db, user: CurrentUser, number: WeekNumber):
     week = service.get_week(db, number)
     progress = next(p for p in service.course_progress(db, user) if p.week.id == week.id)
     return render(request, "pages/week.html", {
@@ -37,7 +38,7 @@ def week_page(request: Request, db: Db, user: CurrentUser, number: int):
 
 
 @router.post("/weeks/{number}/items/{item_id}")
-def toggle_item(request: Request, db: Db, user: CurrentUser, number: int, item_id: str, done: str = Form("")):
+def toggle_item(request: Request, db: Db, user: CurrentUser, number: WeekNumber, item_id: str, done: str = Form("")):
     week = service.get_week(db, number)
     if done not in ("0", "1"):
         raise AppError(400, "Send done=1 to tick an item or done=0 to untick it.", "bad_done")

@@ -7,6 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from app.core.deps import CurrentUser, Db, require_role
 from app.core.db import utcnow
+from app.core.params import RowId
 from app.dashboard import gradebook, service
 from app.dashboard.schemas import DashboardOut
 from app.users.models import Role
@@ -31,7 +32,7 @@ def gradebook_csv(db: Db, user: CurrentUser, cohort: str | None = None):
 
 
 @router.get("/cohorts/{cohort_id}/dashboard", response_model=DashboardOut)
-def cohort_dashboard(db: Db, user: CurrentUser, cohort_id: int) -> dict:
+def cohort_dashboard(db: Db, user: CurrentUser, cohort_id: RowId) -> dict:
     """The cohort's numbers, due dates and at-risk students with their reasons."""
     cohort = service.get_cohort(db, user, cohort_id)
     board = service.dashboard(db, cohort, service.Query(per_page=25), at_risk_limit=None)

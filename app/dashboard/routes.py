@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import AppError, not_found
+from app.core.params import RowId
 from app.dashboard import analytics, gradebook, pacing, service, summary
 from app.users.models import Role
 from app.web.templating import is_htmx, render
@@ -47,7 +48,7 @@ def dashboard_page(request: Request, db: Db, user: CurrentUser, cohort: str | No
 
 
 @router.get("/instructor/cohorts/{cohort_id}/students/{user_id}")
-def student_page(request: Request, db: Db, user: CurrentUser, cohort_id: int, user_id: int):
+def student_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, user_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     student = service.enrolled_student(db, cohort, user_id)
     detail = service.student_detail(db, cohort, student)
@@ -55,7 +56,7 @@ def student_page(request: Request, db: Db, user: CurrentUser, cohort_id: int, us
 
 
 @router.get("/instructor/cohorts/{cohort_id}/labs")
-def labs_page(request: Request, db: Db, user: CurrentUser, cohort_id: int):
+def labs_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     stats = service.lab_stats(db, cohort)
     chart = {"labels": [s.lab_id for s in stats if s.students],
@@ -66,14 +67,14 @@ def labs_page(request: Request, db: Db, user: CurrentUser, cohort_id: int):
 
 
 @router.get("/instructor/cohorts/{cohort_id}/quizzes")
-def quizzes_page(request: Request, db: Db, user: CurrentUser, cohort_id: int):
+def quizzes_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     return render(request, "pages/instructor_quizzes.html", {"cohort": cohort,
                                                              "quizzes": service.quiz_overview(db, cohort)})
 
 
 @router.get("/instructor/cohorts/{cohort_id}/quizzes/{quiz_id}")
-def quiz_items_page(request: Request, db: Db, user: CurrentUser, cohort_id: int, quiz_id: str):
+def quiz_items_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, quiz_id: str):
     cohort = service.get_cohort(db, user, cohort_id)
     quiz, items = service.quiz_items(db, cohort, quiz_id)
     return render(request, "pages/instructor_quiz_items.html", {
@@ -125,7 +126,7 @@ def _parse_gradebook_query(q: str | None, sort: str | None, page: str | None) ->
 
 
 @router.get("/instructor/cohorts/{cohort_id}/gradebook")
-def gradebook_page(request: Request, db: Db, user: CurrentUser, cohort_id: int, q: str | None = None,
+def gradebook_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, q: str | None = None,
                    sort: str | None = None, page: str | None = None):
     cohort = service.get_cohort(db, user, cohort_id)
     q, sort, page_n = _parse_gradebook_query(q, sort, page)
@@ -136,7 +137,7 @@ def gradebook_page(request: Request, db: Db, user: CurrentUser, cohort_id: int, 
 
 
 @router.post("/instructor/cohorts/{cohort_id}/gradebook/weights")
-async def gradebook_weights(request: Request, db: Db, user: CurrentUser, cohort_id: int):
+async def gradebook_weights(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     form = await request.form()
     values = {c: form.get(c, "") for c in gradebook.CATEGORIES}
@@ -155,7 +156,7 @@ async def gradebook_weights(request: Request, db: Db, user: CurrentUser, cohort_
 
 
 @router.post("/instructor/cohorts/{cohort_id}/gradebook/exports")
-def create_export(request: Request, db: Db, user: CurrentUser, cohort_id: int):
+def create_export(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     gradebook.request_export(db, user, cohort)
     if is_htmx(request):
@@ -165,7 +166,7 @@ def create_export(request: Request, db: Db, user: CurrentUser, cohort_id: int):
 
 
 @router.get("/instructor/cohorts/{cohort_id}/gradebook/exports")
-def list_exports(request: Request, db: Db, user: CurrentUser, cohort_id: int):
+def list_exports(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     if not is_htmx(request):
         return RedirectResponse(f"/instructor/cohorts/{cohort.id}/gradebook#exports", status_code=303)
@@ -174,7 +175,7 @@ def list_exports(request: Request, db: Db, user: CurrentUser, cohort_id: int):
 
 
 @router.get("/instructor/exports/{export_id}/download")
-def download_export(db: Db, user: CurrentUser, export_id: int):
+def download_export(db: Db, user: CurrentUser, export_id: RowId):
     export = gradebook.get_export(db, export_id)
     cohort = service.get_cohort(db, user, export.cohort_id)
     path = gradebook.export_path(export)
@@ -212,13 +213,13 @@ NOTICES = {"settings": "Pace and thresholds saved.", "due": "Due dates saved.", 
 
 
 @router.get("/instructor/cohorts/{cohort_id}/pacing")
-def pacing_page(request: Request, db: Db, user: CurrentUser, cohort_id: int, saved: str | None = None):
+def pacing_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, saved: str | None = None):
     cohort = service.get_cohort(db, user, cohort_id)
     return render(request, "pages/instructor_pacing.html", _pacing_context(db, cohort, notice=NOTICES.get(saved or "")))
 
 
 @router.post("/instructor/cohorts/{cohort_id}/pacing")
-async def save_pacing(request: Request, db: Db, user: CurrentUser, cohort_id: int):
+async def save_pacing(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     form = await request.form()
     try:
@@ -229,7 +230,7 @@ async def save_pacing(request: Request, db: Db, user: CurrentUser, cohort_id: in
 
 
 @router.post("/instructor/cohorts/{cohort_id}/due-dates")
-async def save_due_dates(request: Request, db: Db, user: CurrentUser, cohort_id: int):
+async def save_due_dates(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     form = await request.form()
     numbers = summary.course_shape(db).numbers
@@ -251,7 +252,7 @@ async def save_due_dates(request: Request, db: Db, user: CurrentUser, cohort_id:
 
 
 @router.post("/instructor/cohorts/{cohort_id}/extensions")
-def grant_extension(request: Request, db: Db, user: CurrentUser, cohort_id: int, email: str = Form(""),
+def grant_extension(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, email: str = Form(""),
                     week: str = Form(""), due_date: str = Form(""), reason: str = Form("")):
     cohort = service.get_cohort(db, user, cohort_id)
     try:
@@ -262,7 +263,7 @@ def grant_extension(request: Request, db: Db, user: CurrentUser, cohort_id: int,
 
 
 @router.post("/instructor/cohorts/{cohort_id}/extensions/{extension_id}/delete")
-def revoke_extension(request: Request, db: Db, user: CurrentUser, cohort_id: int, extension_id: int):
+def revoke_extension(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, extension_id: RowId):
     cohort = service.get_cohort(db, user, cohort_id)
     pacing.revoke_extension(db, cohort, extension_id)
     return _pacing_response(request, db, cohort, "extensions", "partials/pacing_extensions.html")

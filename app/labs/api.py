@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.core.deps import CsrfChecked, CurrentUser, Db
 from app.core.errors import AppError
+from app.core.params import RowId
 from app.course.models import Week
 from app.labs import service
 from app.labs.models import Lab
@@ -48,5 +49,5 @@ async def create_submission(request: Request, db: Db, user: CurrentUser, lab_id:
 
 
 @router.get("/submissions/{submission_id}")
-def get_submission(db: Db, user: CurrentUser, submission_id: int) -> dict:
+def get_submission(db: Db, user: CurrentUser, submission_id: RowId) -> dict:
     return service.result_json(service.get_submission(db, user, submission_id), viewer=user)

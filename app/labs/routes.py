@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse
 
 from app.core.deps import CsrfChecked, CurrentUser, Db
 from app.core.errors import AppError
+from app.core.params import RowId
 from app.course.service import best_scores
 from app.labs import hooks, service
 from app.web.templating import is_htmx, render
@@ -49,7 +50,7 @@ async def submit(request: Request, db: Db, user: CurrentUser, lab_id: str, code:
 
 
 @router.get("/submissions/{submission_id}")
-def submission_page(request: Request, db: Db, user: CurrentUser, submission_id: int):
+def submission_page(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     submission = service.get_submission(db, user, submission_id)
     lab = service.get_lab(db, submission.lab_id)
     context = {"submission": submission, "lab": lab, "lab_id": lab.id, "result": service.result_json(submission)}
@@ -59,7 +60,7 @@ def submission_page(request: Request, db: Db, user: CurrentUser, submission_id: 
 
 
 @router.get("/submissions/{submission_id}/status")
-def submission_status(request: Request, db: Db, user: CurrentUser, submission_id: int):
+def submission_status(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     submission = service.get_submission(db, user, submission_id)
     context = {"submission": submission, "lab_id": submission.lab_id, "result": service.result_json(submission)}
     if is_htmx(request):

@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import object_session
 
 from app.core.deps import CsrfChecked, CurrentUser, Db
+from app.core.params import RowId
 from app.notifications import service
 from app.web.templating import is_htmx, render, templates
 
@@ -34,13 +35,13 @@ def notifications_page(request: Request, db: Db, user: CurrentUser):
 
 
 @router.get("/notifications/{notification_id}")
-def open_notification(db: Db, user: CurrentUser, notification_id: int):
+def open_notification(db: Db, user: CurrentUser, notification_id: RowId):
     notification = service.mark_read(db, user, notification_id)
     return RedirectResponse(notification.link or "/notifications", status_code=303)
 
 
 @router.post("/notifications/{notification_id}/read")
-def read_notification(request: Request, db: Db, user: CurrentUser, notification_id: int):
+def read_notification(request: Request, db: Db, user: CurrentUser, notification_id: RowId):
     service.mark_read(db, user, notification_id)
     if is_htmx(request):
         return render(request, "partials/notification_list.html", {**_list_context(db, user), "oob": True})

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.core.deps import CsrfChecked, CurrentUser, Db
+from app.core.params import RowId
 from app.quizzes import service
 from app.quizzes.schemas import AnswerIn, AnswerSaved, QuizSummary, SubmitIn
 
@@ -18,14 +19,14 @@ def list_quizzes(db: Db, user: CurrentUser):
 
 
 @router.get("/attempts/{attempt_id}")
-def review_attempt(db: Db, user: CurrentUser, attempt_id: int) -> dict:
+def review_attempt(db: Db, user: CurrentUser, attempt_id: RowId) -> dict:
     """An attempt: its questions as drawn for it, your answers and, once submitted, per-question points,
     feedback, the correct answer and the explanation."""
     return service.attempt_view(db, service.get_attempt(db, user, attempt_id))
 
 
 @router.post("/attempts/{attempt_id}/answers", response_model=AnswerSaved)
-def save_answer(db: Db, user: CurrentUser, attempt_id: int, body: AnswerIn):
+def save_answer(db: Db, user: CurrentUser, attempt_id: RowId, body: AnswerIn):
     """Save (or with `"answer": null` clear) one answer of an open attempt. single: a choice id; multiple: a
     list of choice ids; numeric: a number or a string such as "0.75"; text and code: a string."""
     clean = service.with_retry(db, service.save_answers, user, attempt_id, {body.question_id: body.answer})
@@ -33,7 +34,7 @@ def save_answer(db: Db, user: CurrentUser, attempt_id: int, body: AnswerIn):
 
 
 @router.post("/attempts/{attempt_id}/submit")
-def submit_attempt(db: Db, user: CurrentUser, attempt_id: int, body: SubmitIn | None = None) -> dict:
+def submit_attempt(db: Db, user: CurrentUser, attempt_id: RowId, body: SubmitIn | None = None) -> dict:
     """Grade and close an open attempt, optionally saving `answers` ({question_id: answer}) first. A second
     submit of the same attempt gets 409 and counts nothing."""
     attempt = service.with_retry(db, service.submit_attempt, user, attempt_id, (body.answers if body else {}))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.cohorts.service import is_enrolled
 from app.core.deps import CsrfChecked, CurrentUser, Db
 from app.core.errors import AppError
+from app.core.params import RowId
 from app.course.models import Module, Week
 from app.quizzes import service
 from app.quizzes.models import Quiz
@@ -79,7 +80,7 @@ def start_attempt(request: Request, db: Db, user: CurrentUser, quiz_id: str):
 
 
 @router.get("/quizzes/attempts/{attempt_id}")
-def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: int, saved: int = 0):
+def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: RowId, saved: int = 0):
     try:
         attempt = service.get_attempt(db, user, attempt_id)
     except AppError as exc:
@@ -115,7 +116,7 @@ def _form_error(request: Request, db, user, attempt, raw: dict, exc: AppError):
 
 
 @router.post("/quizzes/attempts/{attempt_id}/answers")
-async def save_answers(request: Request, db: Db, user: CurrentUser, attempt_id: int):
+async def save_answers(request: Request, db: Db, user: CurrentUser, attempt_id: RowId):
     """Save every answer of the form ("Save and continue later")."""
     try:
         attempt, raw = await _posted_answers(request, db, user, attempt_id)
@@ -131,7 +132,7 @@ async def save_answers(request: Request, db: Db, user: CurrentUser, attempt_id: 
 
 
 @router.post("/quizzes/attempts/{attempt_id}/answers/{question_id}")
-async def save_answer(request: Request, db: Db, user: CurrentUser, attempt_id: int, question_id: str):
+async def save_answer(request: Request, db: Db, user: CurrentUser, attempt_id: RowId, question_id: str):
     """Save one question's answer (HTMX autosave on change; a plain post redirects back to the question)."""
     try:
         _, raw = await _posted_answers(request, db, user, attempt_id, only=question_id)
@@ -146,7 +147,7 @@ async def save_answer(request: Request, db: Db, user: CurrentUser, attempt_id: i
 
 
 @router.post("/quizzes/attempts/{attempt_id}/submit")
-async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id: int):
+async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id: RowId):
     try:
         attempt, raw = await _posted_answers(request, db, user, attempt_id)
         attempt = service.with_retry(db, service.submit_attempt, user, attempt_id, raw)

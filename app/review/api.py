@@ -5,6 +5,7 @@ from fastapi import APIRouter
 
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import not_found
+from app.core.params import RowId
 from app.labs.models import Submission
 from app.review import regrade, service
 from app.review.schemas import MessageIn, OverrideIn, QueueEntryOut, RegradeIn, ScoreChangeOut, ThreadOut
@@ -37,7 +38,7 @@ def _own_or_staff(db, user, submission_id: int) -> Submission:
 
 
 @router.get("/submissions/{submission_id}/audit", response_model=list[ScoreChangeOut])
-def audit(db: Db, user: CurrentUser, submission_id: int):
+def audit(db: Db, user: CurrentUser, submission_id: RowId):
     """Every score change of the submission (hidden from the student while its feedback is held)."""
     submission = _own_or_staff(db, user, submission_id)
     if not user.is_staff and service.is_held(db, submission.id):
@@ -48,7 +49,7 @@ def audit(db: Db, user: CurrentUser, submission_id: int):
 
 
 @router.post("/submissions/{submission_id}/override", response_model=ScoreChangeOut, dependencies=[Grader])
-def override(db: Db, user: CurrentUser, submission_id: int, body: OverrideIn):
+def override(db: Db, user: CurrentUser, submission_id: RowId, body: OverrideIn):
     submission = service.get_submission(db, submission_id)
     change = service.override(db, submission, user, body.score, body.reason)
     return ScoreChangeOut(kind=change.kind, old_score=change.old_score, new_score=change.new_score, actor=user.name,
@@ -56,7 +57,7 @@ def override(db: Db, user: CurrentUser, submission_id: int, body: OverrideIn):
 
 
 @router.post("/submissions/{submission_id}/release", dependencies=[Grader])
-def release(db: Db, user: CurrentUser, submission_id: int) -> dict:
+def release(db: Db, user: CurrentUser, submission_id: RowId) -> dict:
     submission = service.get_submission(db, submission_id)
     service.release(db, submission, user)
     return {"submission_id": submission.id, "held": False}
@@ -73,18 +74,18 @@ def _thread(db, request) -> ThreadOut:
 
 
 @router.post("/submissions/{submission_id}/regrade-requests", status_code=201, response_model=ThreadOut)
-def request_regrade(db: Db, user: CurrentUser, submission_id: int, body: MessageIn):
+def request_regrade(db: Db, user: CurrentUser, submission_id: RowId, body: MessageIn):
     request = service.open_regrade_request(db, user, submission_id, body.message)
     return _thread(db, request)
 
 
 @router.get("/regrade-requests/{request_id}", response_model=ThreadOut)
-def get_regrade_request(db: Db, user: CurrentUser, request_id: int):
+def get_regrade_request(db: Db, user: CurrentUser, request_id: RowId):
     return _thread(db, service.get_regrade_request(db, user, request_id))
 
 
 @router.post("/regrade-requests/{request_id}/messages", status_code=201, response_model=ThreadOut)
-def add_message(db: Db, user: CurrentUser, request_id: int, body: MessageIn):
+def add_message(db: Db, user: CurrentUser, request_id: RowId, body: MessageIn):
     message = service.add_regrade_message(db, user, request_id, body.message)
     return _thread(db, service.get_regrade_request(db, user, message.request_id))
 
@@ -96,5 +97,5 @@ def start_regrade(db: Db, user: CurrentUser, lab_id: str, body: RegradeIn | None
 
 
 @router.get("/regrade-runs/{run_id}", dependencies=[Grader])
-def regrade_run(db: Db, user: CurrentUser, run_id: int) -> dict:
+def regrade_run(db: Db, user: CurrentUser, run_id: RowId) -> dict:
     return regrade.report_json(db, regrade.get_run(db, run_id))

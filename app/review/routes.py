@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from app.cohorts.models import Cohort
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import AppError, bad_request
+from app.core.params import RowId
 from app.labs import hooks
 from app.labs.models import Lab, Submission
 from app.review import regrade, service
@@ -103,7 +104,7 @@ async def claim_next(request: Request, db: Db, user: CurrentUser):
 
 
 @router.post("/review/queue/{item_id}/assign", dependencies=[Grader])
-async def assign(request: Request, db: Db, user: CurrentUser, item_id: int):
+async def assign(request: Request, db: Db, user: CurrentUser, item_id: RowId):
     data = await form_data(request)
     item = service.assign(db, item_id, user, first(data, "assignee", "me"))
     if is_htmx(request):
@@ -113,7 +114,7 @@ async def assign(request: Request, db: Db, user: CurrentUser, item_id: int):
 
 
 @router.post("/review/queue/{item_id}/resolve", dependencies=[Grader])
-async def resolve(request: Request, db: Db, user: CurrentUser, item_id: int):
+async def resolve(request: Request, db: Db, user: CurrentUser, item_id: RowId):
     data = await form_data(request)
     item = service.resolve_item(db, item_id, user, first(data, "resolution"))
     if is_htmx(request):
@@ -162,7 +163,7 @@ def review_context(db: Session, submission: Submission) -> dict:
 
 
 @router.get("/review/submissions/{submission_id}", dependencies=[Grader])
-def review_page(request: Request, db: Db, user: CurrentUser, submission_id: int):
+def review_page(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     submission = service.get_submission(db, submission_id)
     return render(request, "pages/review_submission.html", review_context(db, submission))
 
@@ -174,7 +175,7 @@ def _grading_response(request: Request, db: Session, submission: Submission, anc
 
 
 @router.post("/review/submissions/{submission_id}/override", dependencies=[Grader])
-async def override(request: Request, db: Db, user: CurrentUser, submission_id: int):
+async def override(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     data = await form_data(request)
     submission = service.get_submission(db, submission_id)
     service.override(db, submission, user, first(data, "score"), first(data, "reason"))
@@ -182,7 +183,7 @@ async def override(request: Request, db: Db, user: CurrentUser, submission_id: i
 
 
 @router.post("/review/submissions/{submission_id}/rubric", dependencies=[Grader])
-async def save_rubric(request: Request, db: Db, user: CurrentUser, submission_id: int):
+async def save_rubric(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     data = await form_data(request)
     submission = service.get_submission(db, submission_id)
     selected: dict[int, str] = {}
@@ -195,7 +196,7 @@ async def save_rubric(request: Request, db: Db, user: CurrentUser, submission_id
 
 
 @router.post("/review/submissions/{submission_id}/comment", dependencies=[Grader])
-async def save_comment(request: Request, db: Db, user: CurrentUser, submission_id: int):
+async def save_comment(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     data = await form_data(request)
     submission = service.get_submission(db, submission_id)
     service.set_comment(db, submission, user, first(data, "comment"))
@@ -203,14 +204,14 @@ async def save_comment(request: Request, db: Db, user: CurrentUser, submission_i
 
 
 @router.post("/review/submissions/{submission_id}/release", dependencies=[Grader])
-def release(request: Request, db: Db, user: CurrentUser, submission_id: int):
+def release(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     submission = service.get_submission(db, submission_id)
     service.release(db, submission, user)
     return _grading_response(request, db, submission)
 
 
 @router.post("/review/submissions/{submission_id}/hold", dependencies=[Grader])
-def hold(request: Request, db: Db, user: CurrentUser, submission_id: int):
+def hold(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     submission = service.get_submission(db, submission_id)
     if submission.status not in service.TERMINAL:
         raise AppError(409, "This submission is still being graded.", "not_graded")
@@ -219,7 +220,7 @@ def hold(request: Request, db: Db, user: CurrentUser, submission_id: int):
 
 
 @router.post("/review/submissions/{submission_id}/regrade", dependencies=[Grader])
-async def regrade_one(request: Request, db: Db, user: CurrentUser, submission_id: int):
+async def regrade_one(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     data = await form_data(request)
     submission = service.get_submission(db, submission_id)
     run = regrade.start_submission_regrade(db, submission, user, first(data, "reason"))
@@ -265,7 +266,7 @@ async def add_rubric_item(request: Request, db: Db, user: CurrentUser, lab_id: s
 
 
 @router.post("/review/labs/{lab_id}/rubric/{item_id}/delete", dependencies=[Grader])
-def remove_rubric_item(request: Request, db: Db, user: CurrentUser, lab_id: str, item_id: int):
+def remove_rubric_item(request: Request, db: Db, user: CurrentUser, lab_id: str, item_id: RowId):
     lab = service.get_lab(db, lab_id)
     service.remove_rubric_item(db, lab, item_id)
     return _lab_response(request, db, lab, "review_rubric", "rubric")
@@ -280,7 +281,7 @@ async def add_comment(request: Request, db: Db, user: CurrentUser, lab_id: str):
 
 
 @router.post("/review/labs/{lab_id}/comments/{comment_id}/delete", dependencies=[Grader])
-def remove_comment(request: Request, db: Db, user: CurrentUser, lab_id: str, comment_id: int):
+def remove_comment(request: Request, db: Db, user: CurrentUser, lab_id: str, comment_id: RowId):
     lab = service.get_lab(db, lab_id)
     service.remove_saved_comment(db, lab, comment_id)
     return _lab_response(request, db, lab, "review_comment_bank", "comments")
@@ -322,7 +323,7 @@ def run_context(db: Session, run: RegradeRun) -> dict:
 
 
 @router.get("/review/regrades/{run_id}", dependencies=[Grader])
-def regrade_page(request: Request, db: Db, user: CurrentUser, run_id: int):
+def regrade_page(request: Request, db: Db, user: CurrentUser, run_id: RowId):
     run = regrade.get_run(db, run_id)
     if is_htmx(request):
         return render(request, "partials/regrade_progress.html", run_context(db, run))
@@ -330,7 +331,7 @@ def regrade_page(request: Request, db: Db, user: CurrentUser, run_id: int):
 
 
 @router.post("/review/regrades/{run_id}/resume", dependencies=[Instructor])
-def resume_regrade(request: Request, db: Db, user: CurrentUser, run_id: int):
+def resume_regrade(request: Request, db: Db, user: CurrentUser, run_id: RowId):
     run = regrade.get_run(db, run_id)
     regrade.resume(db, run)
     if is_htmx(request):
@@ -351,7 +352,7 @@ def _threads_response(request: Request, db: Session, user: User, submission: Sub
 
 
 @router.post("/submissions/{submission_id}/regrade-requests")
-async def request_regrade(request: Request, db: Db, user: CurrentUser, submission_id: int):
+async def request_regrade(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
     data = await form_data(request)
     regrade_request = service.open_regrade_request(db, user, submission_id, first(data, "message"))
     submission = db.get(Submission, regrade_request.submission_id)
@@ -359,7 +360,7 @@ async def request_regrade(request: Request, db: Db, user: CurrentUser, submissio
 
 
 @router.post("/regrade-requests/{request_id}/messages")
-async def add_message(request: Request, db: Db, user: CurrentUser, request_id: int):
+async def add_message(request: Request, db: Db, user: CurrentUser, request_id: RowId):
     data = await form_data(request)
     message = service.add_regrade_message(db, user, request_id, first(data, "body"))
     regrade_request = service.get_regrade_request(db, user, message.request_id)
@@ -368,7 +369,7 @@ async def add_message(request: Request, db: Db, user: CurrentUser, request_id: i
 
 
 @router.post("/regrade-requests/{request_id}/resolve", dependencies=[Grader])
-async def resolve_request(request: Request, db: Db, user: CurrentUser, request_id: int):
+async def resolve_request(request: Request, db: Db, user: CurrentUser, request_id: RowId):
     data = await form_data(request)
     regrade_request = service.resolve_regrade_request(db, user, request_id, first(data, "body"))
     submission = db.get(Submission, regrade_request.submission_id)

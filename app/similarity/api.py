@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
+from app.core.params import RowId
 from app.review.service import get_lab
 from app.similarity import service
 from app.users.models import Role
@@ -24,7 +25,7 @@ def start(db: Db, user: CurrentUser, lab_id: str, body: SimilarityIn | None = No
 
 
 @router.get("/similarity-runs/{run_id}", dependencies=[Grader])
-def get_run(db: Db, user: CurrentUser, run_id: int) -> dict:
+def get_run(db: Db, user: CurrentUser, run_id: RowId) -> dict:
     run = service.get_run(db, run_id)
     return {"id": run.id, "lab_id": run.lab_id, "state": run.state, "threshold": run.threshold,
             "compared": run.compared, "flagged": run.flagged, "top_unflagged": run.top_unflagged, "error": run.error,

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
+from app.core.params import RowId
 from app.labs.models import Lab, Submission
 from app.review.routes import first, form_data, hx_redirect
 from app.review.service import get_lab
@@ -25,7 +26,7 @@ async def start(request: Request, db: Db, user: CurrentUser, lab_id: str):
 
 
 @router.get("/review/similarity/{run_id}", dependencies=[Grader])
-def run_page(request: Request, db: Db, user: CurrentUser, run_id: int):
+def run_page(request: Request, db: Db, user: CurrentUser, run_id: RowId):
     run = service.get_run(db, run_id)
     context = {"run": run, "lab": db.get(Lab, run.lab_id), "pairs": service.run_pairs(db, run.id)}
     if is_htmx(request):
@@ -40,13 +41,13 @@ def _pair_context(db, pair) -> dict:
 
 
 @router.get("/review/similarity/pairs/{pair_id}", dependencies=[Grader])
-def pair_page(request: Request, db: Db, user: CurrentUser, pair_id: int):
+def pair_page(request: Request, db: Db, user: CurrentUser, pair_id: RowId):
     pair = service.get_pair(db, pair_id)
     return render(request, "pages/similarity_pair.html", _pair_context(db, pair))
 
 
 @router.post("/review/similarity/pairs/{pair_id}", dependencies=[Grader])
-async def judge(request: Request, db: Db, user: CurrentUser, pair_id: int):
+async def judge(request: Request, db: Db, user: CurrentUser, pair_id: RowId):
     data = await form_data(request)
     pair = service.judge_pair(db, service.get_pair(db, pair_id), user, first(data, "status"), first(data, "note"))
     if is_htmx(request):
