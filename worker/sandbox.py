@@ -71,7 +71,9 @@ def bubblewrap_path() -> str | None:
 
 
 def python_roots() -> list[Path]:
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    """The interpreter's prefixes, as resolved and as named (a venv reached through a symlink)."""
+    named = {Path(sys.base_prefix), Path(sys.prefix)}
+    roots = {path.resolve() for path in named} | {path.absolute() for path in named}
     return sorted(r for r in roots if not str(r).startswith("/usr"))
 
 
@@ -87,7 +89,7 @@ def _system_binds() -> list[str]:
         if os.path.exists(etc):
             args += ["--ro-bind", etc, etc]
     for root in python_roots():
-        args += ["--ro-bind", str(root), str(root)]
+        args += ["--ro-bind", str(root.resolve()), str(root)]
     return args
 
 

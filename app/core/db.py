@@ -84,6 +84,8 @@ def after_commit(db: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint committed inside the request's transaction: the data is not visible yet
     callbacks = session.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         try:

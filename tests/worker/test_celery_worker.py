@@ -128,7 +128,7 @@ def test_a_starting_worker_prepares_references(tmp_path):
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            built = {p.parent.name for p in (tmp_path / "references").glob("*/*.json")}
+            built = {p.parent.parent.name for p in (tmp_path / "references").glob("*/*/*.json")}
             if built == {"lab02", "lab03"}:
                 break
             time.sleep(0.5)
