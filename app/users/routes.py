@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
-from sqlalchemy.orm import Session
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.core import ratelimit
-from app.core.deps import CsrfChecked, CurrentUser, Db, OptionalUser
+from app.core.deps import CsrfChecked, CurrentUser, Db, OptionalUser, csrf_token
 from app.core.errors import AppError
 from app.core.params import RowId
 from app.core.proxies import client_address
 from app.core.security import hash_token
-from app.core.security import new_csrf_token
 from app.users import service, sessions
 from app.users.models import User
 from app.web.templating import is_htmx, render
@@ -30,12 +29,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in(request: Request, db: Session, user: User) -> None:
-    """A new server-side session; the cookie then holds only its token. The form's CSRF token moves into the
-    session row, so it dies with the session."""
+    """A new server-side session; the cookie then holds only its token. The CSRF token the sign-in form was
+    checked against (this browser's) moves into the session row, so it dies with the session."""
+    csrf = csrf_token(request)
     previous = getattr(request.state, "user_session", None)
     if previous is not None:
         sessions.revoke(previous, "signed_in_again")
-    csrf = request.session.get("csrf") or new_csrf_token()
     token = sessions.start_session(db, user, csrf, request.headers.get("user-agent", ""))
     request.session.clear()
     request.session[sessions.COOKIE_KEY] = token

@@ -246,3 +246,5 @@ def test_signing_in_again_replaces_the_previous_session(app, client, db, factory
                            follow_redirects=False)
     assert response.status_code == 303
     assert not signed_in(attacker_with(app, db, captured))
+    # the page this browser signed in from keeps a working token (it moved into the new session)
+    assert client.post("/account/tokens", data={"name": "x", "csrf_token": token}).status_code == 200
