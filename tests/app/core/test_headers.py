@@ -89,6 +89,27 @@ def test_hsts_is_sent_when_tls_ends_at_a_proxy_and_secure_cookies_say_so(db, mon
         assert int(client.get("/login").headers["strict-transport-security"].split("=")[1]) >= 180 * 24 * 3600
 
 
+def test_hsts_is_sent_when_a_trusted_proxy_says_the_request_came_over_https(db, monkeypatch):
+    import asyncio
+
+    import httpx
+
+    from app import main
+
+    settings = get_settings().model_copy(update={"trusted_proxies": "10.0.0.5"})
+    monkeypatch.setattr(main, "get_settings", lambda: settings)
+    application = main.create_app()
+    application.state.session_override = db
+
+    async def fetch(proxy: str):
+        transport = httpx.ASGITransport(app=application, client=(proxy, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+
+    assert "strict-transport-security" in asyncio.run(fetch("10.0.0.5")).headers
+    assert "strict-transport-security" not in asyncio.run(fetch("10.0.0.6")).headers  # anyone can send the header
+
+
 def test_api_docs_load_swagger_from_a_file_not_an_inline_script(client):
     response = client.get("/docs")
     assert response.status_code == 200
