@@ -37,6 +37,15 @@ class Context:
     data_dir: Path
     artifacts_dir: Path = Path("/sandbox/artifacts")
     shown: dict = field(default_factory=dict)
+    size: str = "cpu"  # "gpu" on a worker that owns a GPU (lab.yaml `configs`)
+    config: dict = field(default_factory=dict)  # the lab's parameters for this size
+
+    @property
+    def device(self) -> str:
+        """Where tensors go: "cuda" for the GPU size when CUDA is available in the sandbox, else "cpu"."""
+        if self.size == "gpu" and "torch" in sys.modules and sys.modules["torch"].cuda.is_available():
+            return "cuda"
+        return "cpu"
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -131,7 +140,9 @@ def main() -> None:
         return
     for seed in seeds:
         ctx = Context(seed=seed, visible=seed == visible_seed, data_dir=data_dir,
-                      artifacts_dir=Path(os.environ.get("LABKIT_ARTIFACTS_DIR", "/sandbox/artifacts")))
+                      artifacts_dir=Path(os.environ.get("LABKIT_ARTIFACTS_DIR", "/sandbox/artifacts")),
+                      size=os.environ.get("LABKIT_SIZE", "cpu"),
+                      config=json.loads(os.environ.get("LABKIT_CONFIG") or "{}"))
         runs, by_case = {}, {}
         for name, fn in CASES.items():
             if only and name not in only:

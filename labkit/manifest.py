@@ -68,6 +68,11 @@ class LabManifest(BaseModel):
     hidden_seed_bank: int = Field(8, ge=2, le=1_000_000)
     hidden_draw: int = Field(2, ge=1, le=8)
     manual_review: bool = False
+    # Lab parameters per size: `cpu` is what a laptop, CI and a CPU-only worker run (small, fast); `gpu` is
+    # what a worker that owns a GPU runs (bigger model, more steps, AMP). The harness reads the chosen one
+    # as ctx.config; each size has its own reference outputs.
+    configs: dict[Literal["cpu", "gpu"], dict] = {}
+    gpu_limits: Limits | None = None
     # Stand-in model folder under the artifacts (e.g. "bert-tiny") -> folder name of a real model in the
     # operator's LLMCOURSE_MODELS_DIR (e.g. "bert-base-uncased"), mounted in its place when present.
     models: dict[str, str] = {}
@@ -86,6 +91,10 @@ class LabManifest(BaseModel):
             raise ValueError("check names must be unique")
         if not any(c.visible for c in self.checks):
             raise ValueError("at least one visible check is required")
+        if self.configs and "cpu" not in self.configs:
+            raise ValueError("configs: a 'cpu' configuration is required (what CI and laptops run)")
+        if "gpu" in self.configs and self.device != "gpu":
+            raise ValueError("configs: a 'gpu' configuration needs device: gpu")
         if self.hidden_draw > self.hidden_seed_bank:
             raise ValueError("hidden_draw must not exceed hidden_seed_bank")
         for mistake in self.mistakes:
@@ -93,6 +102,13 @@ class LabManifest(BaseModel):
             if unknown:
                 raise ValueError(f"mistake {mistake.file} names unknown checks {sorted(unknown)}")
         return self
+
+    def size_for(self, has_gpu: bool) -> str:
+        """'gpu' when a gpu lab runs on a worker that owns a GPU, else 'cpu' (the CPU-sized configuration)."""
+        return "gpu" if self.device == "gpu" and has_gpu else "cpu"
+
+    def config_for(self, size: str) -> dict:
+        return dict(self.configs.get(size) or self.configs.get("cpu") or {})
 
     @property
     def max_score(self) -> float:

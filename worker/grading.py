@@ -50,8 +50,8 @@ class Lab:
     def load(cls, lab_dir: Path) -> "Lab":
         return cls(lab_dir, load_manifest(lab_dir), content_hash(lab_dir))
 
-    def limits(self, scale: int = 1) -> SandboxLimits:
-        m = self.manifest.limits
+    def limits(self, scale: int = 1, size: str = "cpu") -> SandboxLimits:
+        m = self.manifest.gpu_limits if size == "gpu" and self.manifest.gpu_limits else self.manifest.limits
         return SandboxLimits(cpu_seconds=m.cpu_seconds * scale, wall_seconds=m.wall_seconds * scale,
                              memory_mb=m.memory_mb, processes=m.processes, file_size_mb=m.file_size_mb,
                              workdir_mb=m.workdir_mb, open_files=m.open_files)
@@ -62,8 +62,9 @@ def find_lab_dir(labs_dir: Path, lab_id: str) -> Path | None:
     return matches[0] if matches and (matches[0] / "lab.yaml").exists() else None
 
 
-def sandbox_env(seeds: list[int], submit_file: str) -> dict[str, str]:
+def sandbox_env(seeds: list[int], submit_file: str, size: str = "cpu", config: dict | None = None) -> dict[str, str]:
     return {
+        "LABKIT_SIZE": size, "LABKIT_CONFIG": json.dumps(config or {}),
         "HOME": INSIDE_WORK, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1",
@@ -136,6 +137,15 @@ def _binds(lab: Lab, artifacts: Artifacts | None) -> list[Bind]:
 BOOTSTRAP = [sys.executable, "-I", "-B", f"{INSIDE_LIB}/bootstrap.py"]
 
 
+def lab_size(lab: Lab, devices: list[str] | None) -> str:
+    return lab.manifest.size_for(has_gpu=bool(devices))
+
+
+def lab_env(lab: Lab, seeds: list[int], options: dict) -> dict[str, str]:
+    size = lab_size(lab, options.get("devices"))
+    return sandbox_env(seeds, lab.manifest.submit_file, size, lab.manifest.config_for(size))
+
+
 def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecure: bool = False,
                 uid: int = 65534, devices: list[str] | None = None,
                 artifacts: Artifacts | None = None,
@@ -159,8 +169,8 @@ def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Arti
         os.chmod(inputs, 0o755)
         submission.chmod(0o644)
         binds = _binds(lab, artifacts) + [Bind(submission, f"{INSIDE_WORK}/{lab.manifest.submit_file}")]
-        run = run_sandboxed(BOOTSTRAP, binds=binds, env=sandbox_env(seeds, lab.manifest.submit_file),
-                            limits=lab.limits(scale), workdir=INSIDE_WORK, on_output=on_output, **options)
+        run = run_sandboxed(BOOTSTRAP, binds=binds, env=lab_env(lab, seeds, options),
+                            limits=lab.limits(scale, lab_size(lab, options.get("devices"))), workdir=INSIDE_WORK, on_output=on_output, **options)
     return run, decode_payload(run.result)
 
 
@@ -173,8 +183,8 @@ def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts: Artifacts | None
     sandbox = POOL.take(key)
     run = None
     if sandbox is not None:
-        env = {k: v for k, v in sandbox_env(seeds, lab.manifest.submit_file).items() if k.startswith("LABKIT_")}
-        if sandbox.dispatch(job_bytes(code, env), lab.limits()):
+        env = {k: v for k, v in lab_env(lab, seeds, options).items() if k.startswith("LABKIT_")}
+        if sandbox.dispatch(job_bytes(code, env), lab.limits(1, lab_size(lab, options.get("devices")))):
             run = sandbox.collect(on_output)
         else:
             sandbox.discard()
@@ -190,7 +200,7 @@ def start_warm(lab: Lab, artifacts: Artifacts | None, options: dict):
 
     env = {**sandbox_env([], lab.manifest.submit_file), "LABKIT_WARM": "1",
            "LABKIT_PREIMPORT": ",".join(preimports(lab))}
-    limits = lab.limits()
+    limits = lab.limits(1, lab_size(lab, options.get("devices")))
     limits.memory_mb = max(limits.memory_mb, 2048)
     limits.cpu_seconds = limits.cpu_seconds + 30
     return SandboxProcess(BOOTSTRAP, binds=_binds(lab, artifacts), env=env, limits=limits,
@@ -282,7 +292,9 @@ def reference_outputs(lab: Lab, references_dir: Path, seeds: list[int] | None = 
     file lock keeps concurrent workers from building the same seeds twice."""
     seeds = sorted(set(seeds if seeds is not None else [VISIBLE_SEED]))
     models = (run_options.get("artifacts") or NO_ARTIFACTS).fingerprint
-    folder = references_dir / lab.manifest.id / (f"{lab.hash}-{models}" if models else lab.hash)
+    size = lab_size(lab, run_options.get("devices"))
+    key = "-".join(part for part in (lab.hash, models, "gpu" if size == "gpu" else "") if part)
+    folder = references_dir / lab.manifest.id / key
     folder.mkdir(parents=True, exist_ok=True)
     missing = [seed for seed in seeds if not (folder / f"{seed}.json").exists()]
     if missing:
