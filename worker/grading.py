@@ -330,6 +330,8 @@ def _merge_references(parts: list[dict]) -> dict:
 
 
 def _ensure_reference_ok(lab: Lab, run: SandboxRun, payload: dict | None, seeds: list[int]) -> None:
+    if run.status == "killed":
+        raise SandboxKilled(f"{lab.manifest.id}: the reference run's sandbox was killed from outside")
     if run.status != "ok" or payload is None or payload.get("import_error"):
         detail = (payload or {}).get("import_error") or run.stderr_tail[-2000:]
         raise LabBroken(f"{lab.manifest.id}: reference run failed ({run.status}): {detail}")

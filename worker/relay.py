@@ -44,10 +44,14 @@ class Relay:
         return jobs.sweep()
 
     def _notice_broker_restart(self) -> None:
+        """A Redis broker that restarted since the last tick lost its messages. On the first tick the
+        previous identity is unknown (the broker may have restarted while no worker ran): queued jobs are
+        sent again then too; a duplicate delivery is harmless."""
         identity = broker_identity(self.celery_app)
-        if identity is not None and self.broker_id is not None and identity != self.broker_id:
+        if identity is not None and identity != self.broker_id:
             count = jobs.forget_sent_messages()
-            log.warning("the broker restarted and lost its messages: %s queued job(s) will be sent again", count)
+            if self.broker_id is not None:
+                log.warning("the broker restarted and lost its messages: %s queued job(s) sent again", count)
         self.broker_id = identity or self.broker_id
 
     def _loop(self) -> None:
