@@ -71,11 +71,30 @@ def content_sync() -> None:
 
 @content_cli.command("check")
 def content_check(grade: bool = typer.Option(True, help="Grade every lab's solution, starter and mistakes."),
-                  lab: list[str] = typer.Option(None, "--lab", help="Only these labs (repeatable).")) -> None:
+                  lab: list[str] = typer.Option(None, "--lab", help="Only these labs (repeatable)."),
+                  report: Path = typer.Option(None, help="Write each lab's proof (problems, seconds) as JSON here; "
+                                                         "the test suite reuses it instead of grading again.")) -> None:
     """Validate all content; errors print as file:line: message and exit 1."""
+    import json
+    import statistics
+
     from app.content import check_content
 
-    errors = check_content(get_settings(), grade_labs=grade, lab_ids=lab or None)
+    proofs: dict[str, dict] = {}
+
+    def show(lab_report) -> None:
+        proofs[lab_report.lab_id] = lab_report.as_dict()
+        state = "OK" if not lab_report.problems else "PROBLEMS"
+        typer.echo(f"{lab_report.lab_id}: {state} proof {lab_report.proof_seconds:.1f} s "
+                   f"(reference run {lab_report.seconds.get('solution', '?')} s)")
+
+    errors = check_content(get_settings(), grade_labs=grade, lab_ids=lab or None, on_lab=show)
+    if proofs:
+        times = [p["proof_seconds"] for p in proofs.values()]
+        typer.echo(f"{len(times)} labs proved: median {statistics.median(times):.1f} s, max {max(times):.1f} s, "
+                   f"sum {sum(times):.0f} s")
+    if report is not None:
+        report.write_text(json.dumps(proofs, indent=1))
     for message in errors.messages:
         typer.echo(message)
     if errors:
@@ -231,7 +250,7 @@ def worker(queues: str = typer.Option("cpu,gpu"), concurrency: int = typer.Optio
     exit_on_insecure_defaults()
     argv = [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", queues,
             "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-            "--pool", "prefork"]
+            "--pool", "threads"]
     if beat:
         argv.append("-B")
     os.execv(sys.executable, argv)

@@ -49,7 +49,7 @@ def sync_content(db: Session, settings: Settings) -> tuple[SyncReport, ContentEr
 
 
 def check_content(settings: Settings, grade_labs: bool = True, lab_ids: list[str] | None = None,
-                  references_dir: Path | None = None) -> ContentErrors:
+                  references_dir: Path | None = None, on_lab=None) -> ContentErrors:
     """Validate every file; with grade_labs, also prove every lab (reference full marks, starter not,
     mistakes fail their checks) and every code quiz question through the sandbox."""
     content = load_content(settings)
@@ -67,6 +67,8 @@ def check_content(settings: Settings, grade_labs: bool = True, lab_ids: list[str
                                [f.path for f in folders])
             for report in reports:
                 errors.messages.extend(report.problems)
+                if on_lab is not None:
+                    on_lab(report)
         from app.quizzes.content import check_code_questions
 
         check_code_questions(content.quizzes, errors, settings)

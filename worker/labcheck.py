@@ -12,14 +12,35 @@ from labkit.manifest import LAB_FILES
 from worker.grading import Lab, LabBroken, draw_hidden_seeds, grade
 
 
+PROOF_BUDGET_SECONDS = 120  # reference + starter + mistakes of one lab, on 2 CPU cores
+
+
 @dataclass
 class LabReport:
     lab_id: str
     problems: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    proof_seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"lab_id": self.lab_id, "problems": self.problems, "seconds": self.seconds,
+                "proof_seconds": self.proof_seconds}
 
 
 def check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options) -> LabReport:
+    """Prove one lab; the whole proof must fit PROOF_BUDGET_SECONDS."""
+    import time
+
+    started = time.monotonic()
+    report = _check_lab(lab_dir, references_dir, runs, **run_options)
+    report.proof_seconds = round(time.monotonic() - started, 1)
+    if runs == 1 and report.proof_seconds > PROOF_BUDGET_SECONDS:
+        report.problems.append(f"{lab_dir / 'lab.yaml'}:1: the lab's proof took {report.proof_seconds} s "
+                               f"(budget {PROOF_BUDGET_SECONDS} s): use a CI-sized configuration")
+    return report
+
+
+def _check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options) -> LabReport:
     report = LabReport(lab_dir.name.split("-")[0])
     missing = [name for name in LAB_FILES if not (lab_dir / name).exists()]
     if missing:

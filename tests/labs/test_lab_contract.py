@@ -1,7 +1,9 @@
-"""Every lab under labs/: the reference scores full marks (three runs, fresh hidden seeds each time), the
-starter does not, and every common-mistake variant fails the checks it names; instructions exist."""
+"""Every lab under labs/: the reference scores full marks, the starter does not, and every common-mistake
+variant fails the checks it names, within the proof budget; instructions exist. In CI the content check
+has already graded every lab once (LLMCOURSE_TEST_LABCHECK_REPORT): its proofs are read, not re-run."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -35,5 +37,24 @@ def test_lab_meets_the_contract(lab_dir, references_dir):
     assert manifest.mistakes, "at least one common-mistake variant"
     readme = (lab_dir / "README.md").read_text(encoding="utf-8")
     assert len(readme) > 1500, "instructions that teach"
-    report = check_lab(lab_dir, references_dir, runs=3)
-    assert report.problems == []
+    assert visible_share(manifest) <= 1 / 3 + 1e-9 or manifest.id in EARLIER_WAVE, \
+        "visible checks carry at most a third of the points"
+    proofs = content_check_proofs()
+    if proofs is not None:
+        assert manifest.id in proofs, f"the content check did not prove {manifest.id}"
+        assert proofs[manifest.id]["problems"] == []
+    else:
+        assert check_lab(lab_dir, references_dir).problems == []
+
+
+# Labs 01-22 predate the one-third rule; the grading-core issue rebalances them.
+EARLIER_WAVE = {f"lab{n:02d}" for n in range(1, 23)}
+
+
+def visible_share(manifest) -> float:
+    return sum(c.points for c in manifest.checks if c.visible) / manifest.max_score
+
+
+def content_check_proofs() -> dict | None:
+    path = os.environ.get("LLMCOURSE_TEST_LABCHECK_REPORT")
+    return json.loads(Path(path).read_text()) if path and Path(path).exists() else None
