@@ -33,23 +33,10 @@ def sweep_stuck_jobs() -> int:
 
 @celery_app.task(name=PREPARE_TASK)
 def prepare_labs() -> int:
-    """Build every lab's cached artifacts and reference outputs ahead of the first submission."""
-    from app.config import get_settings
-    from app.labs.catalog import lab_folders
-    from worker.grading import Lab, LabBroken, lab_artifacts, reference_outputs
+    """Build every lab's cached artifacts and visible reference outputs (an operator may send it by hand)."""
+    from worker.preparation import prepare_all
 
-    settings = get_settings()
-    prepared = 0
-    for path in lab_folders(settings.labs_dir):
-        try:
-            lab = Lab.load(path)
-            artifacts = lab_artifacts(lab, settings.references_dir.parent / "artifacts", settings.models_dir)
-            reference_outputs(lab, settings.references_dir, artifacts=artifacts,
-                              insecure=settings.insecure_sandbox, uid=settings.sandbox_uid)
-            prepared += 1
-        except LabBroken:
-            log.exception("could not prepare %s", path.name)
-    return prepared
+    return prepare_all()
 
 
 @worker_ready.connect
@@ -59,4 +46,6 @@ def _prepare_on_start(sender=None, **_) -> None:
 
     Relay(celery_app).start()
     if get_settings().prepare_labs_on_start:
-        celery_app.send_task(PREPARE_TASK, queue="cpu")
+        from worker.preparation import start_background_preparation
+
+        start_background_preparation()
