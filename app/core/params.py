@@ -17,3 +17,13 @@ def is_out_of_range_path_id(error: dict) -> bool:
     """True for a validation error of a bounded path id that is a well-formed integer out of range."""
     loc = error.get("loc") or ()
     return bool(loc) and loc[0] == "path" and error.get("type") in {"greater_than_equal", "less_than_equal"}
+
+
+def parse_row_id(raw: object) -> int | None:
+    """A row id typed into a form or query string; None when it cannot name a row (not ASCII digits, e.g.
+    "²", which `str.isdigit` accepts and `int` refuses, or out of range, which the database cannot bind)."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ROW_ID else None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from app.cohorts.models import Cohort
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import AppError, bad_request
-from app.core.params import RowId
+from app.core.params import RowId, parse_row_id
 from app.labs import hooks
 from app.labs.models import Lab, Submission
 from app.review import regrade, service
@@ -188,9 +188,10 @@ async def save_rubric(request: Request, db: Db, user: CurrentUser, submission_id
     submission = service.get_submission(db, submission_id)
     selected: dict[int, str] = {}
     for raw in data.get("item", []):
-        if not raw.isdigit():
+        item_id = parse_row_id(raw)
+        if item_id is None:
             raise bad_request("Choose rubric items from the list.", "bad_rubric_item")
-        selected[int(raw)] = first(data, f"comment_{raw}")
+        selected[item_id] = first(data, f"comment_{raw}")
     service.apply_rubric(db, submission, user, selected, save_comments=first(data, "save_comments") == "1")
     return _grading_response(request, db, submission)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased, object_session
 from app.cohorts.models import Enrollment
 from app.core.db import utcnow
 from app.core.errors import bad_request, conflict, forbidden, not_found
+from app.core.params import parse_row_id
 from app.labs.models import Lab, Submission
 from app.notifications.service import notify
 from app.review.models import (
@@ -320,12 +321,12 @@ class QueueFilters:
             raise bad_request("status must be open, resolved or all.", "bad_filter")
         if reason and reason not in QUEUE_REASONS:
             raise bad_request(f"reason must be one of {', '.join(QUEUE_REASONS)}.", "bad_filter")
-        if assignee not in ("any", "me", "unassigned") and not assignee.isdigit():
+        if assignee not in ("any", "me", "unassigned") and parse_row_id(assignee) is None:
             raise bad_request("assignee must be any, me, unassigned or a user id.", "bad_filter")
         cohort = cohort.strip() if isinstance(cohort, str) else cohort
-        if cohort and not str(cohort).isdigit():
+        if cohort and parse_row_id(cohort) is None:
             raise bad_request("cohort must be a cohort id.", "bad_filter")
-        return cls(lab=(lab or "").strip()[:10], cohort=int(cohort) if cohort else None, status=status,
+        return cls(lab=(lab or "").strip()[:10], cohort=parse_row_id(cohort) if cohort else None, status=status,
                    assignee=assignee, reason=reason)
 
     def query_string(self) -> str:
@@ -356,8 +357,8 @@ def _queue_query(filters: QueueFilters, me: User):
         query = query.where(ReviewItem.assignee_id == me.id)
     elif filters.assignee == "unassigned":
         query = query.where(ReviewItem.assignee_id.is_(None))
-    elif filters.assignee.isdigit():
-        query = query.where(ReviewItem.assignee_id == int(filters.assignee))
+    elif parse_row_id(filters.assignee) is not None:
+        query = query.where(ReviewItem.assignee_id == parse_row_id(filters.assignee))
     # A stable order (oldest first, then id) so graders working down the queue don't collide.
     return query.order_by(ReviewItem.created_at, ReviewItem.id)
 
@@ -393,8 +394,8 @@ def assign(db: Session, item_id: int, actor: User, assignee: str) -> ReviewItem:
         target = actor
     elif assignee in ("", "none"):
         target = None
-    elif str(assignee).isdigit():
-        target = db.get(User, int(assignee))
+    elif parse_row_id(assignee) is not None:
+        target = db.get(User, parse_row_id(assignee))
         if target is None or not target.is_staff:
             raise bad_request("Assign entries to a grader, instructor or admin.", "bad_assignee")
     else:

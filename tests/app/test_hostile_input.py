@@ -170,3 +170,25 @@ def test_a_notebook_with_list_sources_still_works(client, factory, db):
                            headers=auth(factory.token(student)))
     assert response.status_code == 202
     assert db.get(Submission, response.json()["id"]).code.strip() == CODE.strip()
+
+
+HOSTILE_NUMBERS = [str(2**63), "99999999999999999999", "²", "0"]  # "²".isdigit() is True; int("²") fails
+
+
+@pytest.mark.parametrize("number", HOSTILE_NUMBERS, ids=["2^63", "20-digits", "superscript-two", "zero"])
+def test_staff_forms_and_filters_with_hostile_ids_are_4xx(client, factory, number):
+    from app.review.service import add_queue_item
+
+    grader = factory.user(role="grader")
+    item = add_queue_item(client.app.state.session_override, factory.submission(factory.user()), "manual_review")
+    csrf = login(client, grader.email)
+    for url in [f"/review?cohort={number}", f"/review?assignee={number}", f"/api/v1/review/queue?cohort={number}"]:
+        for headers in ({}, HTMX):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 400, (url, headers, response.status_code)
+    for headers in ({"X-CSRF-Token": csrf}, {**HTMX, "X-CSRF-Token": csrf}):
+        assign = client.post(f"/review/queue/{item.id}/assign", data={"assignee": number}, headers=headers)
+        assert assign.status_code == 400 and "grader" in assign.text
+        rubric = client.post(f"/review/submissions/{item.submission_id}/rubric", data={"item": number},
+                             headers=headers)
+        assert rubric.status_code == 400 and "rubric items" in rubric.text
