@@ -45,12 +45,14 @@ def _page_path(request: Request) -> str:
 def error_response(request: Request, status_code: int, message: str, code: str):
     if wants_json(request):
         return JSONResponse({"detail": message, "code": code}, status_code=status_code)
+    # Signing in cannot cure a rejected API token: the sign-in page would meet the same header (a redirect loop).
+    go_sign_in = status_code == 401 and code != "bad_token"
     if is_htmx(request):
         headers = {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"}
-        if status_code == 401:  # the session ended (signed out elsewhere, expired): go sign in, stop polling
+        if go_sign_in:  # the session ended (signed out elsewhere, expired): go sign in, stop polling
             headers["HX-Redirect"] = f"/login?next={_page_path(request)}"
         return render(request, "partials/toast.html", {"message": message}, status_code=status_code, headers=headers)
-    if status_code == 401:
+    if go_sign_in:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "pages/error.html", {"status_code": status_code, "message": message,
                                                 "title": STATUS_TITLES.get(status_code, "Error")},

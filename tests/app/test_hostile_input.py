@@ -192,3 +192,22 @@ def test_staff_forms_and_filters_with_hostile_ids_are_4xx(client, factory, numbe
         rubric = client.post(f"/review/submissions/{item.submission_id}/rubric", data={"item": number},
                              headers=headers)
         assert rubric.status_code == 400 and "rubric items" in rubric.text
+
+
+
+def test_revoked_api_token_on_a_page_is_a_401_not_a_redirect_loop(client, factory, db):
+    """Sending the client to sign in cannot cure a rejected token: the sign-in page would meet it again."""
+    from app.core.db import utcnow
+    from app.users.models import ApiToken
+
+    student = factory.user()
+    token = factory.token(student)
+    db.scalar(select(ApiToken).where(ApiToken.user_id == student.id)).revoked_at = utcnow()
+    for url in ["/labs", "/login", "/submissions/1"]:
+        page = client.get(url, headers=auth(token), follow_redirects=False)
+        assert page.status_code == 401 and "not valid" in page.text and "<html" in page.text, url
+        toast = client.get(url, headers={**auth(token), **HTMX})
+        assert toast.status_code == 401 and "HX-Redirect" not in toast.headers, url
+    assert client.get("/api/v1/labs", headers=auth(token)).json()["code"] == "bad_token"
+    # A browser whose session ended is still sent to sign in.
+    assert client.get("/labs", follow_redirects=False).headers["location"].startswith("/login")
