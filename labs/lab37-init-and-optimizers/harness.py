@@ -44,18 +44,23 @@ def _blocked(name):
     return refuse
 
 
+# torch's ready-made optimizers (subclassing the torch.optim.Optimizer base class yourself stays allowed).
+_TORCH_OPTIMIZERS = [cls for cls in vars(torch.optim).values()
+                     if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer) and cls is not torch.optim.Optimizer]
+
+
 @contextlib.contextmanager
 def _own_code_only():
     """torch.nn.init's initialisers and torch.optim's optimizers are unavailable inside the block."""
     saved = [(module, attr, getattr(module, attr)) for module, attrs in _BLOCKED.items() for attr in attrs]
-    saved_init = torch.optim.Optimizer.__init__
+    saved += [(cls, "__init__", cls.__dict__["__init__"]) for cls in _TORCH_OPTIMIZERS if "__init__" in cls.__dict__]
     try:
         for module, attr, _ in saved:
-            setattr(module, attr, _blocked(f"torch.{module.__name__.removeprefix('torch.')}.{attr}"))
-        torch.optim.Optimizer.__init__ = _blocked("torch.optim (Optimizer)")
+            owner = f"torch.optim.{module.__name__}" if isinstance(module, type) else \
+                f"torch.{module.__name__.removeprefix('torch.')}.{attr}"
+            setattr(module, attr, _blocked(owner))
         yield
     finally:
-        torch.optim.Optimizer.__init__ = saved_init
         for module, attr, original in saved:
             setattr(module, attr, original)
 

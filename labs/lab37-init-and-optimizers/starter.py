@@ -1,8 +1,9 @@
 """Lab 37: initialisation and optimizers, written by hand.
 
 Fill in every TODO. Submit this file as init_optim.py.
-torch.nn.init's initialisers (xavier_*, kaiming_*, calculate_gain) and torch.optim's optimizers are switched off
-while your code runs: write them yourself with tensor operations (uniform_, normal_, add_, mul_, sqrt, ...).
+torch.nn.init's initialisers (xavier_*, kaiming_*, calculate_gain) and torch.optim's ready-made optimizers are
+switched off while your code runs: write them yourself with tensor operations (uniform_, normal_, add_, mul_, sqrt).
+(Subclassing the torch.optim.Optimizer base class is allowed, the plain classes below are enough.)
 """
 from __future__ import annotations
 
