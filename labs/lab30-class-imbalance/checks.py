@@ -20,8 +20,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from labkit.checks import Verdict, allclose, describe
 
 HELDOUT_STREAM = 0x5EC12E7          # held-out draws: a stream of this file's own, never in the sandbox
-MIN_RECALL_GAIN = 0.20              # minority recall over the plain model (reference gains: 0.3-0.7)
-MIN_BALANCED_GAIN = 0.02            # balanced accuracy over the plain model (reference gains: 0.05-0.2)
+MIN_RECALL_GAIN = 0.10              # minority recall over the plain model (reference gains: 0.26-0.67)
+MIN_BALANCED_GAIN = 0.02            # balanced accuracy over the plain model (reference gains: 0.05-0.25)
 CORRECTIONS = ("oversample", "undersample", "weighted", "focal")
 
 
