@@ -152,6 +152,26 @@ def check_gpt2_init(got, expected, ctx):
     return Verdict(True)
 
 
+def check_depth_experiment(got, expected, ctx):
+    """Kaiming keeps a ReLU stack's activations at a constant scale; Xavier (gain 1) halves their variance per
+    layer. Judged on the shape of your profiles, which any correct initialiser reproduces."""
+    table = "\n".join(f"{name:>16}: " + " ".join(f"{v:.3g}" for v in values) for name, values in got.items())
+    kaiming, xavier = got.get("kaiming_normal_"), got.get("xavier_uniform_")
+    if not kaiming or not xavier or not np.all(np.isfinite(kaiming + xavier)) or min(kaiming[0], xavier[0]) <= 0:
+        return Verdict(False, "the activations are NaN, inf or all zero after the first layer: are the weights "
+                              "filled from the right distribution?", describe(expected), table)
+    kaiming_ratio, xavier_ratio = kaiming[-1] / kaiming[0], xavier[-1] / xavier[0]
+    if not 0.25 <= kaiming_ratio <= 4.0:
+        return Verdict(False, f"with your kaiming_normal_ the activations' std goes from {kaiming[0]:.3g} to "
+                              f"{kaiming[-1]:.3g} over {len(kaiming)} ReLU layers (x{kaiming_ratio:.3g}); Kaiming's "
+                              "gain sqrt(2) with fan_in keeps it roughly constant", describe(expected), table)
+    if not 0.0005 <= xavier_ratio <= 0.05:
+        return Verdict(False, f"with your xavier_uniform_ the std changes x{xavier_ratio:.3g} over {len(xavier)} ReLU "
+                              "layers; Xavier with gain 1 should lose about half the variance per ReLU layer "
+                              f"(x{2 ** (-(len(xavier) - 1) / 2):.3g})", describe(expected), table)
+    return Verdict(True)
+
+
 # ----------------------------------------------------------------- optimizers
 
 def _tol(array):

@@ -162,6 +162,34 @@ def kaiming_normal(student, ctx):
     return out
 
 
+DEPTH, WIDTH, BATCH = 16, 256, 256
+
+
+@case
+def depth_experiment(student, ctx):
+    """The classic experiment: the activations' std through 16 Linear(256, 256) + ReLU layers, from unit-variance
+    inputs, when every layer is initialised by your kaiming_normal_ (fan_in, relu), your xavier_uniform_, or
+    N(0, 0.02^2)."""
+    ctx.show(depth_experiment=f"{DEPTH} layers x = relu(x @ W.T), W of shape ({WIDTH}, {WIDTH}), x: {BATCH} "
+                              "unit-variance inputs; std of x after every layer")
+    gen = torch.Generator().manual_seed(1234)
+    inputs = torch.randn(BATCH, WIDTH, generator=gen)
+    initialisers = {
+        "kaiming_normal_": lambda: _fill(student.kaiming_normal_, "kaiming_normal_", (WIDTH, WIDTH),
+                                         mode="fan_in", nonlinearity="relu"),
+        "xavier_uniform_": lambda: _fill(student.xavier_uniform_, "xavier_uniform_", (WIDTH, WIDTH), gain=1.0),
+        "normal_0.02": lambda: torch.randn(WIDTH, WIDTH, generator=gen) * 0.02,
+    }
+    profiles = {}
+    for name, make_weight in initialisers.items():
+        x, stds = inputs, []
+        for _ in range(DEPTH):
+            x = torch.relu(x @ make_weight().T)
+            stds.append(float(x.std()))
+        profiles[name] = stds
+    return profiles
+
+
 class Attention(nn.Module):
     def __init__(self, d):
         super().__init__()
