@@ -140,3 +140,11 @@ def content_hash(lab_dir: Path) -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def real_model_path(models_dir: Path | None, name: str) -> Path | None:
+    """The operator's copy of model `name` (a save_pretrained folder), if LLMCOURSE_MODELS_DIR holds one."""
+    if models_dir is None:
+        return None
+    path = (Path(models_dir) / name).resolve()
+    return path if (path / "config.json").is_file() else None

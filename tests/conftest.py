@@ -27,7 +27,16 @@ from app.config import get_settings  # noqa: E402
 from app.core import ratelimit  # noqa: E402
 from app.core.db import get_engine  # noqa: E402
 
-SENT_TASKS: list[tuple[int, str]] = []
+SENT: list[tuple[str, list, str]] = []  # every task sent after commit: (name, args, queue)
+SENT_TASKS: list[tuple[int, str]] = []  # grading tasks only: (job id, queue)
+
+
+def _record_sent(name: str, args: list, queue: str, on_sent=None) -> None:
+    from app.core.tasks import GRADE_SUBMISSION
+
+    SENT.append((name, list(args), queue))
+    if name == GRADE_SUBMISSION:
+        SENT_TASKS.append((args[0], queue))
 
 
 def _reset_schema() -> None:
@@ -65,7 +74,7 @@ def db(migrated_engine, synced_content, monkeypatch):
     connection = migrated_engine.connect()
     outer = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    monkeypatch.setattr("app.labs.jobs.send_job", lambda job_id, queue: SENT_TASKS.append((job_id, queue)))
+    monkeypatch.setattr("app.core.tasks.deliver", _record_sent)
     try:
         yield session
     finally:
@@ -73,6 +82,7 @@ def db(migrated_engine, synced_content, monkeypatch):
         outer.rollback()
         connection.close()
         SENT_TASKS.clear()
+        SENT.clear()
 
 
 @pytest.fixture

@@ -140,7 +140,7 @@ class Factory:
         app.labs.hooks.after_graded), with `result` standing in for the sandbox's output."""
         from sqlalchemy import func, select
 
-        from app.labs import jobs
+        from worker import jobs
 
         result = result or self.result(lab_id)
         attempt = (self.db.scalar(select(func.max(Submission.attempt)).where(

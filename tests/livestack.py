@@ -41,7 +41,7 @@ class LiveStack:
         self.workers: list[subprocess.Popen] = []
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "app.cli", *args], env=self.env, cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "worker.cli", *args], env=self.env, cwd=ROOT,
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr + done.stdout
         return done.stdout.strip()

@@ -52,7 +52,7 @@ def test_labs_grade_rejects_bad_input(stack, tmp_path):
 
     for args, needle in [(["lab03", str(empty)], "empty"), (["lab77", str(empty)], "Unknown lab"),
                          (["lab03", str(tmp_path / "missing.py")], "No such file")]:
-        done = subprocess.run([sys.executable, "-m", "app.cli", "labs", "grade", *args, "--json"],
+        done = subprocess.run([sys.executable, "-m", "worker.cli", "labs", "grade", *args, "--json"],
                               env=stack.env, capture_output=True, text=True)
         assert done.returncode == 2
         result = json.loads(done.stdout)
@@ -79,7 +79,7 @@ def test_content_check_reports_file_line_and_exits_1(stack, tmp_path):
     week = course / "weeks" / "week02.md"
     week.write_text(week.read_text().replace("module: m01", "module: m42", 1))
     env = {**stack.env, "LLMCOURSE_COURSE_DIR": str(course)}
-    done = subprocess.run([sys.executable, "-m", "app.cli", "content", "check", "--no-grade"], env=env,
+    done = subprocess.run([sys.executable, "-m", "worker.cli", "content", "check", "--no-grade"], env=env,
                           capture_output=True, text=True)
     assert done.returncode == 1
     assert f"{week}:" in done.stdout and "unknown module 'm42'" in done.stdout

@@ -1,22 +1,20 @@
-"""The Celery app. Imported by the web process to send tasks by name, so it must stay light
-(no torch, no lab code): tasks live in worker.tasks, loaded by the worker only."""
+"""The workers' Celery app: the task modules, the pool, time limits and the sweep schedule. The web never
+imports it; it sends tasks by name through app.core.tasks."""
 from __future__ import annotations
 
 from celery import Celery
 from celery.signals import beat_init, worker_init
-from kombu import Queue
 
 from app.config import get_settings
+from app.core.tasks import SWEEP_STUCK_JOBS, configure
 
-GRADE_TASK = "llmcourse.grade_submission"
-SWEEP_TASK = "llmcourse.sweep_stuck_jobs"
-PREPARE_TASK = "llmcourse.prepare_labs"
+TASK_MODULES = ["worker.tasks", "worker.dashboard_tasks", "worker.review_tasks", "worker.similarity_tasks"]
 
 
 def make_celery() -> Celery:
     settings = get_settings()
-    app = Celery("llmcourse", broker=settings.celery_broker_url,
-                 include=["worker.tasks", "app.dashboard.tasks", "worker.review_tasks", "worker.similarity_tasks"])
+    app = Celery("llmcourse", broker=settings.celery_broker_url, include=TASK_MODULES)
+    configure(app)
     app.conf.update(
         # Threads, with the sandbox as the process boundary: a prefork pool wedges for good when one of its
         # children is SIGKILLed (the replacement blocks on the pool's inqueue lock).
@@ -24,19 +22,13 @@ def make_celery() -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue="cpu",
-        task_queues=[Queue("cpu"), Queue("gpu")],
-        task_ignore_result=True,
         task_soft_time_limit=900,
         task_time_limit=960,
-        broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        beat_schedule={"sweep-stuck-jobs": {"task": SWEEP_TASK, "schedule": settings.sweep_interval_seconds,
+        beat_schedule={"sweep-stuck-jobs": {"task": SWEEP_STUCK_JOBS, "schedule": settings.sweep_interval_seconds,
                                             "options": {"queue": "cpu"}}},
         beat_schedule_filename=str(settings.resolved_data_dir / "celerybeat-schedule"),
     )
-    if settings.celery_broker_url.startswith("redis"):
-        app.conf.broker_transport_options = {"visibility_timeout": 3600}
     return app
 
 
@@ -54,7 +46,3 @@ def _refuse_insecure_defaults(**_) -> None:
         refuse_insecure_defaults(get_settings())
     except InsecureConfigurationError as exc:
         raise SystemExit(str(exc)) from None
-
-
-def send_grade(job_id: int, queue: str) -> None:
-    celery_app.send_task(GRADE_TASK, args=[job_id], queue=queue)

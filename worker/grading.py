@@ -16,7 +16,7 @@ from typing import Any
 
 from labkit.checks import CheckContext, Verdict, allclose, describe, exact
 from labkit.encoding import from_jsonable
-from labkit.manifest import VISIBLE_SEED, LabManifest, content_hash, load_manifest
+from labkit.manifest import VISIBLE_SEED, LabManifest, content_hash, load_manifest, real_model_path
 from worker.sandbox import Bind, SandboxKilled, SandboxLimits, SandboxRun, run_sandboxed
 
 LABKIT_DIR = Path(__file__).resolve().parent.parent / "labkit"
@@ -104,14 +104,6 @@ class Artifacts:
                 stat = file.stat()
                 digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
         return digest.hexdigest()[:16]
-
-
-def real_model_path(models_dir: Path | None, name: str) -> Path | None:
-    """The operator's copy of model `name` (a save_pretrained folder), if LLMCOURSE_MODELS_DIR holds one."""
-    if models_dir is None:
-        return None
-    path = (Path(models_dir) / name).resolve()
-    return path if (path / "config.json").is_file() else None
 
 
 def real_models(lab: Lab, models_dir: Path | None) -> tuple[tuple[str, Path], ...]:
@@ -498,18 +490,3 @@ def _outcome(lab: Lab, run: SandboxRun, payload: dict | None, refs: dict, hidden
                   else "Your file has a syntax error, so no check ran.\n")
         return "error", failed_tests(lab, prefix + str(error.get("traceback", ""))[:4000])
     return "graded", evaluate(lab, payload, refs, hidden)
-
-
-def validate_code(raw: bytes, max_bytes: int) -> str:
-    """Decode an upload or reject it with a reason a person understands (ValueError)."""
-    if len(raw) > max_bytes:
-        raise ValueError(f"The file is {len(raw) // 1024} KB; the limit is {max_bytes // 1024} KB.")
-    if not raw.strip():
-        raise ValueError("The file is empty.")
-    if b"\x00" in raw:
-        raise ValueError("The file looks binary (it contains NUL bytes); submit a Python source file.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"The file is not valid UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
-    return text.lstrip("\ufeff")

@@ -1,5 +1,6 @@
-"""Grading jobs: claim (conditional update), run through the sandbox, record; sweep stuck jobs.
-Used by the Celery worker; the web only creates jobs (see service.submit)."""
+"""The job runner: claim a grading job (conditional update), run it through the sandbox with a heartbeat,
+record the result, and sweep jobs whose worker died or whose task never reached the broker. The web only
+creates jobs and sends their tasks (app/labs/jobs.py)."""
 from __future__ import annotations
 
 import logging
@@ -11,29 +12,12 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.core.db import after_commit, session_scope, utcnow
+from app.core.db import session_scope, utcnow
+from app.labs.jobs import PLATFORM_ERROR, enqueue_grading
 from app.labs.models import GradingJob, Lab, Submission
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-PLATFORM_ERROR = ("The grader had a problem of its own and could not grade this submission. It has been "
-                  "flagged for staff; you do not need to resubmit.")
-
-
-def enqueue_after_commit(db: Session, job: GradingJob) -> None:
-    job_id, queue = job.id, job.queue
-    after_commit(db, lambda: send_job(job_id, queue))
-
-
-def send_job(job_id: int, queue: str) -> None:
-    """Send the task, then mark the outbox row sent; if either fails the relay sends it again (a second
-    delivery is harmless: the claim is a conditional update)."""
-    from worker.celery_app import send_grade
-
-    send_grade(job_id, queue)
-    with session_scope() as db:
-        db.execute(update(GradingJob).where(GradingJob.id == job_id, GradingJob.state == "queued")
-                   .values(sent_at=utcnow()))
 
 
 def claim(db: Session, job_id: int, worker: str) -> str | None:
@@ -92,7 +76,7 @@ def run_job(job_id: int, worker: str) -> str:
 
     live = LiveLog(sub_id)
     with Heartbeat(job_id, token):
-        result = grade_code(folder, code, sub_id, on_output=live)
+        result = grade_code(folder, code, sub_id, on_output=live, warm=True)
     if result is None:
         log.warning("job %s: its sandbox was killed from outside; queued again", job_id)
         release(job_id, token)
@@ -142,7 +126,7 @@ def release(job_id: int, token: str) -> None:
             give_up(db, job)
             return
         requeue(db, job, utcnow())
-        enqueue_after_commit(db, job)
+        enqueue_grading(db, job)
 
 
 def requeue(db: Session, job: GradingJob, now) -> None:
@@ -151,7 +135,7 @@ def requeue(db: Session, job: GradingJob, now) -> None:
 
 
 def grade_code(folder: str | None, code: str, submission_id: int | None,
-               hidden_seeds: list[int] | None = None, on_output=None) -> dict | None:
+               hidden_seeds: list[int] | None = None, on_output=None, warm: bool = False) -> dict | None:
     """Grade in the sandbox; platform failures become an 'error' result, never a lost job.
     `hidden_seeds` re-uses a previous run's seeds (regrades compare like with like) when the lab's
     seed bank still holds them."""
@@ -164,7 +148,7 @@ def grade_code(folder: str | None, code: str, submission_id: int | None,
         if hidden_seeds and not set(hidden_seeds) <= set(bundle.manifest.hidden_seeds()):
             hidden_seeds = None
         return grade(bundle, code, references_dir=settings.references_dir, submission_id=submission_id,
-                     hidden_seeds=hidden_seeds or None, on_output=on_output, **sandbox_options())
+                     hidden_seeds=hidden_seeds or None, on_output=on_output, **sandbox_options(warm))
     except SandboxKilled:
         return None
     except SandboxUnavailable as exc:
@@ -174,14 +158,13 @@ def grade_code(folder: str | None, code: str, submission_id: int | None,
         return platform_error(submission_id, folder, f"lab problem: {exc}")
 
 
-WARM_START = False  # switched on by the Celery worker (worker/tasks.py); one-shot CLI runs stay cold
-
-
-def sandbox_options() -> dict:
+def sandbox_options(warm: bool = False) -> dict:
+    """How this process runs sandboxes: a Celery worker passes warm=True (idle pre-imported sandboxes are
+    kept); one-shot CLI runs stay cold."""
     settings = get_settings()
     devices = [d for d in settings.gpu_devices.split(",") if d]
     return {"insecure": settings.insecure_sandbox, "uid": settings.sandbox_uid, "devices": devices,
-            "warm": WARM_START and settings.warm_start, "models_dir": settings.models_dir}
+            "warm": warm and settings.warm_start, "models_dir": settings.models_dir}
 
 
 def platform_error(submission_id: int | None, folder: str | None, detail: str) -> dict:
@@ -227,7 +210,7 @@ def sweep(now=None) -> int:
         for job in lost:
             job.enqueued_at = now
         for job in {j.id: j for j in stuck + lost}.values():
-            enqueue_after_commit(db, job)
+            enqueue_grading(db, job)
         count = len(stuck) + len(lost)
     if count:
         log.info("sweep re-queued %s job(s)", count)

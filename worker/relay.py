@@ -8,7 +8,7 @@ import logging
 import threading
 
 from app.config import get_settings
-from app.labs import jobs
+from worker import jobs
 
 log = logging.getLogger(__name__)
 

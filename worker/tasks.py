@@ -9,14 +9,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 
 import app.models  # noqa: F401 - every table, so relationships resolve
-from app.labs import jobs
-from worker.celery_app import GRADE_TASK, PREPARE_TASK, SWEEP_TASK, celery_app
+from app.core.tasks import GRADE_SUBMISSION, PREPARE_LABS, SWEEP_STUCK_JOBS
+from worker import jobs
+from worker.celery_app import celery_app
 
 log = logging.getLogger(__name__)
-jobs.WARM_START = True
 
 
-@celery_app.task(name=GRADE_TASK, acks_late=True, soft_time_limit=900, time_limit=960)
+@celery_app.task(name=GRADE_SUBMISSION, acks_late=True, soft_time_limit=900, time_limit=960)
 def grade_submission(job_id: int) -> str:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
@@ -26,12 +26,12 @@ def grade_submission(job_id: int) -> str:
         return "soft-timeout"
 
 
-@celery_app.task(name=SWEEP_TASK)
+@celery_app.task(name=SWEEP_STUCK_JOBS)
 def sweep_stuck_jobs() -> int:
     return jobs.sweep()
 
 
-@celery_app.task(name=PREPARE_TASK)
+@celery_app.task(name=PREPARE_LABS)
 def prepare_labs() -> int:
     """Build every lab's cached artifacts and visible reference outputs (an operator may send it by hand)."""
     from worker.preparation import prepare_all

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from app.cohorts.models import Cohort, Enrollment
 from app.config import get_settings
-from app.core.db import after_commit, session_scope, utcnow
+from app.core.db import session_scope, utcnow
 from app.core.errors import bad_request, not_found
+from app.core.tasks import GRADEBOOK_EXPORT, enqueue
 from app.course.models import ChecklistItem, Week
 from app.dashboard import analytics, pacing, quizdata, summary
 from app.dashboard.models import GradebookExport, GradebookSettings, LabProgress, StudentProgress, WeekProgress
@@ -31,7 +32,6 @@ from app.labs.models import Lab
 from app.users.models import Role, User
 
 log = logging.getLogger(__name__)
-EXPORT_TASK = "llmcourse.gradebook_export"
 EXPORT_INLINE_MAX = 500   # larger cohorts are exported in the background from the page
 CATEGORIES = ("checklist", "quizzes", "labs", "capstone")
 DEFAULT_WEIGHTS = {"checklist": 10.0, "quizzes": 30.0, "labs": 40.0, "capstone": 20.0}
@@ -328,20 +328,13 @@ def export_path(export: GradebookExport) -> Path:
     return exports_dir() / f"gradebook-{export.id}-{export.token}.csv"
 
 
-def send_export(export_id: int) -> None:
-    from worker.celery_app import celery_app
-
-    celery_app.send_task(EXPORT_TASK, args=[export_id], queue="cpu")
-
-
 def request_export(db: Session, user: User, cohort: Cohort) -> GradebookExport:
     """Queue a background export; the task is sent once the row is committed."""
     export = GradebookExport(cohort_id=cohort.id, requested_by_id=user.id, status="queued",
                              token=secrets.token_urlsafe(16))
     db.add(export)
     db.flush()
-    export_id = export.id
-    after_commit(db, lambda: send_export(export_id))
+    enqueue(db, GRADEBOOK_EXPORT, export.id)
     return export
 
 

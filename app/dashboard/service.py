@@ -16,8 +16,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.cohorts.models import Cohort, Enrollment
-from app.core.db import after_commit, session_scope, utcnow
+from app.core.db import session_scope, utcnow
 from app.core.errors import AppError, bad_request, not_found
+from app.core.tasks import DASHBOARD_REFRESH, enqueue
 from app.course.models import ChecklistItem, ChecklistProgress, Week
 from app.dashboard import analytics, pacing, quizdata, summary
 from app.dashboard.models import LabCheckFailure, LabProgress, StudentProgress, WeekProgress
@@ -164,7 +165,6 @@ class CohortSQL:
 
 
 INLINE_REFRESH = 300        # more stale summaries than this are recomputed in the background
-REFRESH_TASK = "llmcourse.dashboard_refresh"
 _refresh_sent: dict[int, float] = {}
 
 
@@ -193,15 +193,8 @@ def ensure_summaries(db: Session, cohort: Cohort, shape: summary.CourseShape | N
             log.warning("summaries of cohort %s not refreshed inline (database busy); queued", cohort.id)
     if monotonic() - _refresh_sent.get(cohort.id, -1e9) > 600:
         _refresh_sent[cohort.id] = monotonic()
-        cohort_id = cohort.id
-        after_commit(db, lambda: send_refresh(cohort_id))
+        enqueue(db, DASHBOARD_REFRESH, cohort.id)
     return len(stale)
-
-
-def send_refresh(cohort_id: int) -> None:
-    from worker.celery_app import celery_app
-
-    celery_app.send_task(REFRESH_TASK, args=[cohort_id], queue="cpu")
 
 
 def refresh_cohort(cohort_id: int, chunk: int = 200) -> int:

@@ -10,7 +10,7 @@ from app.cohorts.service import is_enrolled
 from app.config import get_settings
 from app.core.db import utcnow
 from app.core.errors import AppError, not_found
-from app.labs.jobs import enqueue_after_commit
+from app.labs.jobs import enqueue_grading
 from app.labs.models import GradingJob, Lab, LabDraft, Submission
 from app.labs.quota import enforce_submission_limits
 from app.users.models import User
@@ -59,7 +59,7 @@ def _cell_source(cell: dict, position: int) -> str:
 
 
 def decode_upload(raw: bytes, filename: str) -> str:
-    from worker.grading import validate_code
+    from app.labs.validation import validate_code
 
     settings = get_settings()
     if len(raw) > settings.max_upload_bytes:
@@ -93,7 +93,7 @@ def submit(db: Session, user: User, lab_id: str, code: str, filename: str | None
     db.flush()
     save_draft(db, user, lab.id, code)
     user.last_active_at = utcnow()
-    enqueue_after_commit(db, job)
+    enqueue_grading(db, job)
     return submission
 
 
@@ -107,7 +107,7 @@ def save_draft(db: Session, user: User, lab_id: str, code: str) -> None:
 
 def models_in_use(lab: Lab) -> list[dict]:
     """For each stand-in model the lab names: the operator's real model if LLMCOURSE_MODELS_DIR holds it."""
-    from worker.grading import real_model_path
+    from labkit.manifest import real_model_path
 
     models_dir = get_settings().models_dir
     return [{"stand_in": slot, "name": name, "real": real_model_path(models_dir, name) is not None}
@@ -163,7 +163,7 @@ def parse_json_code(body: bytes) -> str:
         raise AppError(400, "The body is not valid JSON; send {\"code\": \"...\"}.", "bad_json") from None
     if not isinstance(data, dict) or not isinstance(data.get("code"), str):
         raise AppError(422, "Send a JSON object with a string field \"code\".", "bad_json")
-    from worker.grading import validate_code
+    from app.labs.validation import validate_code
 
     try:
         return validate_code(data["code"].encode("utf-8"), get_settings().max_upload_bytes)

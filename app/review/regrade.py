@@ -1,5 +1,5 @@
 """Regrade runs: re-grade every latest submission of a lab (after its checks or references changed), or one
-submission, through the same sandbox path as the worker (app.labs.jobs.grade_code). Each item is claimed
+submission, through the same sandbox path as the worker (worker.jobs.grade_code, worker/review_tasks.py). Each item is claimed
 with a conditional update, so a redelivered task is harmless; scores change only through
 review.service.change_score, which writes the audit row; each item keeps the before/after."""
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.core.db import session_scope, utcnow
 from app.core.errors import bad_request, conflict, not_found
+from app.core.tasks import REGRADE_ITEM, enqueue
 from app.labs.models import Lab, Submission
 from app.notifications.service import notify
-from app.review import dispatch
 from app.review.models import RegradeItem, RegradeRun, ReviewItem
 from app.review.service import change_score, human_score_stands
 from app.users.models import User
@@ -57,7 +57,7 @@ def _reason(reason: str, default: str) -> str:
 
 def _enqueue(db: Session, lab: Lab, item_ids: list[int]) -> None:
     for item_id in item_ids:
-        dispatch.send_after_commit(db, dispatch.REGRADE_ITEM_TASK, [item_id], lab.device or "cpu")
+        enqueue(db, REGRADE_ITEM, item_id, queue=lab.device or "cpu")
 
 
 def start_lab_regrade(db: Session, lab: Lab, actor: User, reason: str = "") -> RegradeRun:
@@ -297,20 +297,3 @@ def finish_item(db: Session, item_id: int, token: str, result: dict) -> bool:
     db.flush()
     finish_run_if_done(db, run)
     return True
-
-
-def run_item(item_id: int, worker: str) -> str:
-    from app.labs.jobs import grade_code
-
-    with session_scope() as db:
-        token = claim_item(db, item_id, worker)
-        if token is None:
-            return "skipped"
-        item = db.get(RegradeItem, item_id)
-        submission = db.get(Submission, item.submission_id)
-        lab = db.get(Lab, submission.lab_id)
-        folder, code, submission_id = lab.folder, submission.code, submission.id
-        seeds = (submission.result or {}).get("hidden_seeds")
-    result = grade_code(folder, code, submission_id, hidden_seeds=seeds if isinstance(seeds, list) else None)
-    with session_scope() as db:
-        return "regraded" if finish_item(db, item_id, token, result) else "stale"

@@ -13,7 +13,7 @@ from app.core.db import session_scope, utcnow
 from app.core.errors import bad_request, conflict, not_found
 from app.labs.models import Lab, Submission
 from app.notifications.service import notify
-from app.review import dispatch
+from app.core.tasks import SIMILARITY_RUN, enqueue
 from app.review.models import ReviewItem
 from app.review.service import add_queue_item
 from app.similarity import fingerprint as fp
@@ -47,7 +47,7 @@ def start_run(db: Session, lab: Lab, actor: User, threshold=None) -> SimilarityR
     run = SimilarityRun(lab_id=lab.id, state="queued", threshold=value, started_by_id=actor.id, created_at=utcnow())
     db.add(run)
     db.flush()
-    dispatch.send_after_commit(db, dispatch.SIMILARITY_TASK, [run.id], "cpu")
+    enqueue(db, SIMILARITY_RUN, run.id)
     return run
 
 

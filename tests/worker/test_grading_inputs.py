@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from worker.grading import Lab, grade, validate_code
+from app.labs.validation import validate_code
+from worker.grading import Lab, grade
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "labs"
 

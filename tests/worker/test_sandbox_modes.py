@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.labs import jobs
+from worker import jobs
 from worker import sandbox
 from worker.grading import Lab, grade
 

@@ -116,8 +116,8 @@ def run_with(tmp_path, argv: list[str], **env: str) -> subprocess.CompletedProce
     return subprocess.run([sys.executable, *argv], env=clean, cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("argv", [["-m", "app.cli", "run", "--port", "0"],
-                                  ["-m", "app.cli", "worker", "--queues", "cpu"],
+@pytest.mark.parametrize("argv", [["-m", "worker.cli", "run", "--port", "0"],
+                                  ["-m", "worker.cli", "worker", "--queues", "cpu"],
                                   ["-m", "celery", "-A", "worker.celery_app", "beat"],
                                   ["-m", "uvicorn", "app.main:create_app", "--factory", "--port", "0"]],
                          ids=["llmcourse-run", "llmcourse-worker", "celery-beat", "uvicorn"])

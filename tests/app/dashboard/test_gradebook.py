@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.tasks import GRADEBOOK_EXPORT
 from app.course.models import ChecklistItem
 from app.dashboard import gradebook
 from app.dashboard.models import GradebookExport, GradebookSettings
@@ -204,7 +205,8 @@ def test_bad_weights_write_nothing(client, factory, db, form, message):
 @pytest.fixture
 def sent_exports(monkeypatch):
     sent = []
-    monkeypatch.setattr(gradebook, "send_export", lambda export_id: sent.append(export_id))
+    monkeypatch.setattr("app.core.tasks.deliver",
+                        lambda name, args, queue, on_sent=None: sent.append(args[0]) if name == GRADEBOOK_EXPORT else None)
     return sent
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.core.db import utcnow
+from app.core.tasks import DASHBOARD_REFRESH
 from app.course.service import course_progress
 from app.dashboard import summary
 from app.dashboard.models import LabCheckFailure, LabProgress, StudentProgress, WeekProgress
@@ -160,7 +161,8 @@ def test_many_stale_summaries_go_to_the_background(db, factory, monkeypatch):
     from app.dashboard import service
 
     sent = []
-    monkeypatch.setattr(service, "send_refresh", lambda cohort_id: sent.append(cohort_id))
+    monkeypatch.setattr("app.core.tasks.deliver",
+                        lambda name, args, queue, on_sent=None: sent.append(args[0]) if name == DASHBOARD_REFRESH else None)
     monkeypatch.setattr(service, "_refresh_sent", {})
     cohort = cohort_started(factory, factory.user("instructor"), 14)
     students = students_in(factory, cohort, 3)
@@ -204,7 +206,8 @@ def test_a_busy_database_defers_the_refresh_to_the_background(db, factory, monke
     from app.dashboard import service
 
     sent = []
-    monkeypatch.setattr(service, "send_refresh", lambda cohort_id: sent.append(cohort_id))
+    monkeypatch.setattr("app.core.tasks.deliver",
+                        lambda name, args, queue, on_sent=None: sent.append(args[0]) if name == DASHBOARD_REFRESH else None)
     monkeypatch.setattr(service, "_refresh_sent", {})
     cohort = cohort_started(factory, factory.user("instructor"), 14)
     students_in(factory, cohort, 2)

@@ -260,7 +260,7 @@ def test_content_check_command_includes_quizzes(tmp_path, monkeypatch):
     """`llmcourse content check --no-grade` validates quiz files too (a broken copy fails with file:line)."""
     from typer.testing import CliRunner
 
-    from app.cli import cli
+    from worker.cli import cli
 
     course = _course_copy(tmp_path, get_settings())
     path = course / "quizzes" / "week03.yaml"

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import SENT
+
 
 @pytest.fixture(autouse=True)
-def sent(monkeypatch) -> list[tuple[str, list, str]]:
-    """Review and similarity tasks sent after commit (captured instead of reaching a broker)."""
-    calls: list[tuple[str, list, str]] = []
-    monkeypatch.setattr("app.review.dispatch.send", lambda name, args, queue="cpu": calls.append((name, args, queue)))
-    return calls
+def sent() -> list[tuple[str, list, str]]:
+    """Tasks sent after commit, (name, args, queue): the db fixture captures them instead of a broker."""
+    return SENT

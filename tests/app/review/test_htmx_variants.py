@@ -1,7 +1,8 @@
 """The remaining HTMX routes, each with and without HX-Request."""
 from sqlalchemy import select
 
-from app.review import dispatch, regrade, service
+from app.core.tasks import REGRADE_ITEM
+from app.review import regrade, service
 from app.review.models import RegradeItem, RegradeRequest, RegradeRun, ReviewItem, SavedComment
 from tests.conftest import login
 
@@ -59,7 +60,7 @@ def test_grade_one_submission_again_with_htmx(client, db, factory, sent):
     run = db.scalar(select(RegradeRun).where(RegradeRun.scope == "submission"))
     assert response.status_code == 200 and response.headers["HX-Redirect"] == f"/review/regrades/{run.id}"
     [item] = db.scalars(select(RegradeItem).where(RegradeItem.run_id == run.id))
-    assert sent == [(dispatch.REGRADE_ITEM_TASK, [item.id], db.get(service.Lab, "lab02").device)]
+    assert sent == [(REGRADE_ITEM, [item.id], db.get(service.Lab, "lab02").device)]
     busy = client.post(f"/review/submissions/{sub.id}/regrade", data={"csrf_token": token})
     assert busy.status_code == 409
 

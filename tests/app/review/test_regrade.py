@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from app.config import get_settings
-from app.labs.jobs import grade_code
+from worker.jobs import grade_code
 from app.labs.models import Lab
 from app.notifications.models import Notification
-from app.review import dispatch, regrade, service
+from app.core.tasks import REGRADE_ITEM
+from app.review import regrade, service
 from app.review.models import RegradeItem, RegradeRun, ScoreChange
 from labkit.manifest import content_hash, load_manifest
 from tests.conftest import login
@@ -43,7 +44,7 @@ def graded_for_real(factory, user, code, folder):
 
 
 def work_through(db, run):
-    """What the worker does for each sent task, on the test's session (see regrade.run_item)."""
+    """What the worker does for each sent task, on the test's session (see worker.review_tasks.run_item)."""
     for item in db.scalars(select(RegradeItem).where(RegradeItem.run_id == run.id, RegradeItem.state == "queued")):
         token = regrade.claim_item(db, item.id, "test-worker")
         assert token and regrade.claim_item(db, item.id, "second-delivery") is None
@@ -73,7 +74,7 @@ def test_regrade_all_reports_who_went_up_or_down_after_the_reference_changed(cli
     run = db.scalar(select(RegradeRun).where(RegradeRun.lab_id == "lab02"))
     assert response.status_code == 200 and response.headers["HX-Redirect"] == f"/review/regrades/{run.id}"
     assert run.total == 3 and run.lab_hash == content_hash(word_stats)
-    assert sorted(args[0] for name, args, queue in sent if name == dispatch.REGRADE_ITEM_TASK) == sorted(
+    assert sorted(args[0] for name, args, queue in sent if name == REGRADE_ITEM) == sorted(
         i.id for i in db.scalars(select(RegradeItem).where(RegradeItem.run_id == run.id)))
     again = client.post("/review/labs/lab02/regrade", data={"csrf_token": token}, follow_redirects=False)
     assert again.status_code == 409  # one run per lab at a time

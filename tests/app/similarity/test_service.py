@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from app.labs.models import Lab
-from app.review import dispatch
+from app.core.tasks import SIMILARITY_RUN
 from app.review.models import ReviewItem
 from app.similarity import service
 from app.similarity.models import SimilarityPair, SimilarityRun
@@ -42,7 +42,7 @@ def test_similarity_run_flags_the_copied_pair_only_and_queues_it(client, db, fac
                           headers={**HX, "X-CSRF-Token": token})
     run = db.scalar(select(SimilarityRun).where(SimilarityRun.lab_id == "lab02"))
     assert started.status_code == 200 and started.headers["HX-Redirect"] == f"/review/similarity/{run.id}"
-    assert sent == [(dispatch.SIMILARITY_TASK, [run.id], "cpu")]
+    assert sent == [(SIMILARITY_RUN, [run.id], "cpu")]
     polling = client.get(f"/review/similarity/{run.id}", headers=HX)
     assert 'hx-trigger="every 1s"' in polling.text and "Waiting for a worker" in polling.text
 

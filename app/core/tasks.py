@@ -1,0 +1,70 @@
+"""The one way the web sends work to the workers: `enqueue(db, TASK, *args, queue=...)` buffers a task on
+the session; it is sent, by name, once the session's transaction commits, and dropped if it rolls back.
+The web never imports worker code (docs/architecture.md): the tasks themselves live in worker/."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.core.db import after_commit
+
+log = logging.getLogger(__name__)
+
+# Task names: the contract between app/ (senders) and worker/ (where each task is defined).
+GRADE_SUBMISSION = "llmcourse.grade_submission"
+SWEEP_STUCK_JOBS = "llmcourse.sweep_stuck_jobs"
+PREPARE_LABS = "llmcourse.prepare_labs"
+REGRADE_ITEM = "llmcourse.regrade_item"
+SIMILARITY_RUN = "llmcourse.similarity_run"
+GRADEBOOK_EXPORT = "llmcourse.gradebook_export"
+DASHBOARD_REFRESH = "llmcourse.dashboard_refresh"
+QUEUES = ("cpu", "gpu")
+
+
+def configure(celery) -> None:
+    """Settings shared by the sender (below) and the worker's Celery app (worker/celery_app.py)."""
+    from kombu import Queue
+
+    settings = get_settings()
+    celery.conf.update(task_default_queue="cpu", task_queues=[Queue(name) for name in QUEUES],
+                       task_ignore_result=True, broker_connection_retry_on_startup=True)
+    if settings.celery_broker_url.startswith("redis"):
+        celery.conf.broker_transport_options = {"visibility_timeout": 3600}
+
+
+@lru_cache
+def broker_client():
+    """A Celery instance that only sends (no task code, no torch): what the web process needs."""
+    from celery import Celery
+
+    client = Celery("llmcourse", broker=get_settings().celery_broker_url)
+    configure(client)
+    return client
+
+
+def deliver(task_name: str, args: list, queue: str, on_sent: Callable[[], None] | None = None) -> None:
+    """Hand the task to the broker now, then run `on_sent`."""
+    broker_client().send_task(task_name, args=args, queue=queue)
+    if on_sent is not None:
+        on_sent()
+
+
+def enqueue(db: Session, task_name: str, *args, queue: str = "cpu",
+            on_sent: Callable[[], None] | None = None) -> None:
+    """Send `task_name(*args)` to `queue` after `db` commits. `on_sent` runs once the broker took it (the
+    grading outbox marks its row sent); if sending fails, it is logged and the outbox relay retries."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+    values = list(args)
+
+    def send() -> None:
+        # looked up at send time, so a test can stand in for the broker
+        import app.core.tasks as tasks
+
+        tasks.deliver(task_name, values, queue, on_sent)
+
+    after_commit(db, send)

@@ -1,0 +1,48 @@
+"""Imports go one way: worker -> app -> labkit (docs/architecture.md). The web process never imports torch,
+numpy, transformers or worker code, so its image needs neither a GPU stack nor bubblewrap."""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Quiz code questions still run their sandbox inside the web request; moving them onto the queue is the
+# open part of the grading-core issue. Nothing may be added to this list.
+APP_TO_WORKER_PENDING = {"app/quizzes/code.py", "app/quizzes/service.py", "app/quizzes/content.py"}
+
+
+def imported_packages(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def files_importing(package: str, forbidden: str) -> set[str]:
+    return {str(path.relative_to(ROOT)) for path in (ROOT / package).rglob("*.py")
+            if forbidden in imported_packages(path)}
+
+
+def test_app_never_imports_worker():
+    assert files_importing("app", "worker") <= APP_TO_WORKER_PENDING
+    assert files_importing("app", "worker") == APP_TO_WORKER_PENDING, "the pending list shrinks as files move"
+
+
+def test_labkit_imports_neither_app_nor_worker():
+    assert files_importing("labkit", "app") == set()
+    assert files_importing("labkit", "worker") == set()
+
+
+def test_the_web_app_loads_no_ml_library_and_no_worker_code():
+    probe = ("import sys, json, app.main; app.main.create_app(); "
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert loaded.isdisjoint({"torch", "numpy", "transformers", "sklearn", "worker", "celery"})
