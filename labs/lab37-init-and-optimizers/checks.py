@@ -23,7 +23,8 @@ def check_fans_and_gains(got, expected, ctx):
     gains = ctx.shown.get("gains") or [None] * len(expected["torch_gains"])
     for shape, have, want in zip(shapes, got["fans"], expected["torch_fans"]):
         if list(have) != list(want):
-            msg = f"fan_in_and_fan_out({tuple(shape) if shape else '...'}) returned {tuple(have)} where {tuple(want)} was expected"
+            call = f"fan_in_and_fan_out({tuple(shape) if shape else '...'})"
+            msg = f"{call} returned {tuple(have)} where {tuple(want)} was expected"
             if list(have) == list(want)[::-1]:
                 msg += ": fan_in and fan_out are swapped (a weight is (out_features, in_features, *kernel))"
             elif shape and len(shape) > 2:

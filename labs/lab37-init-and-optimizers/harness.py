@@ -45,8 +45,8 @@ def _blocked(name):
 
 
 # torch's ready-made optimizers (subclassing the torch.optim.Optimizer base class yourself stays allowed).
-_TORCH_OPTIMIZERS = [cls for cls in vars(torch.optim).values()
-                     if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer) and cls is not torch.optim.Optimizer]
+_TORCH_OPTIMIZERS = [cls for cls in vars(torch.optim).values() if isinstance(cls, type)
+                     and issubclass(cls, torch.optim.Optimizer) and cls is not torch.optim.Optimizer]
 
 
 @contextlib.contextmanager
@@ -124,7 +124,7 @@ def _fill(student_fn, what, shape, **kwargs):
 def _conv_or_matrix(rng, conv, ratio_at_least=1.0):
     """A weight shape with 8k-40k entries: (out, in) or (out, in, k[, k]), out/in far from square."""
     while True:
-        small, large = rng.randint(16, 96), None
+        small = rng.randint(16, 96)
         large = int(small * rng.uniform(ratio_at_least, 3.0))
         out_f, in_f = (small, large) if rng.random() < 0.5 else (large, small)
         shape = (out_f, in_f) + ((rng.choice([3, 5]),) * rng.randint(1, 2) if conv else ())

@@ -70,8 +70,8 @@ def step_decay(student, ctx):
     else:
         rng = _rng(ctx, "step_decay")
         n_steps = rng.randint(60, 300)
-        step_cfg = dict(base_lr=_base_lr(rng), step_size=rng.randint(3, n_steps // 3), gamma=round(rng.uniform(0.1, 0.9), 3),
-                        n_steps=n_steps)
+        step_cfg = dict(base_lr=_base_lr(rng), step_size=rng.randint(3, n_steps // 3),
+                        gamma=round(rng.uniform(0.1, 0.9), 3), n_steps=n_steps)
         milestones = sorted(rng.sample(range(1, n_steps), rng.randint(2, 4)))
         multi_cfg = dict(base_lr=_base_lr(rng), milestones=milestones, gamma=round(rng.uniform(0.1, 0.9), 3),
                          n_steps=n_steps)

@@ -108,7 +108,8 @@ def check_train_step(got, expected, ctx):
     mine, ref = got["yours"], expected["reference"]
     for step, ((loss, norm), (ref_loss, ref_norm)) in enumerate(zip(mine["results"], ref["results"]), start=1):
         if not _number_close(loss, ref_loss, "float64"):
-            return Verdict(False, f"step {step}: train_step returned loss {loss:.10g} where {ref_loss:.10g} was expected")
+            return Verdict(False, f"step {step}: train_step returned loss {loss:.10g} where {ref_loss:.10g} "
+                                  "was expected")
         if not _number_close(norm, ref_norm, "float64"):
             return Verdict(False, f"step {step}: train_step returned grad_norm {norm:.10g} where {ref_norm:.10g} "
                                   "(the whole batch's norm before clipping) was expected")
