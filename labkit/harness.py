@@ -138,7 +138,10 @@ def main() -> None:
         payload["import_error"] = student_error(exc, submission)
         write_result(payload)
         return
+    quiet = HiddenOutput()
     for seed in seeds:
+        if seed != visible_seed:
+            quiet.silence()  # what the student's code prints on hidden inputs never reaches the student
         ctx = Context(seed=seed, visible=seed == visible_seed, data_dir=data_dir,
                       artifacts_dir=Path(os.environ.get("LABKIT_ARTIFACTS_DIR", "/sandbox/artifacts")),
                       size=os.environ.get("LABKIT_SIZE", "cpu"),
@@ -153,4 +156,42 @@ def main() -> None:
         payload["runs"][str(seed)] = runs
         payload["shown"][str(seed)] = to_jsonable(ctx.shown)
         payload["shown_by_case"][str(seed)] = by_case
+    quiet.restore()
     write_result(payload)
+
+
+class HiddenOutput:
+    """Sends fds 1 and 2 to /dev/null while hidden cases run; metric lines (labkit.metrics) keep flowing to
+    the real stdout, labelled, for the live chart."""
+
+    def __init__(self) -> None:
+        self.saved: tuple[int, int] | None = None
+
+    def silence(self) -> None:
+        if self.saved is not None:
+            return
+        from labkit import metrics
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.saved = (os.dup(1), os.dup(2))
+        metrics.STREAM = os.fdopen(os.dup(self.saved[0]), "w", buffering=1, closefd=True)
+        metrics.SERIES = "hidden"
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+
+    def restore(self) -> None:
+        if self.saved is None:
+            return
+        from labkit import metrics
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(self.saved[0], 1)
+        os.dup2(self.saved[1], 2)
+        for fd in self.saved:
+            os.close(fd)
+        metrics.STREAM.close()
+        metrics.STREAM, metrics.SERIES, self.saved = None, "", None
