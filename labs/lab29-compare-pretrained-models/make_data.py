@@ -15,7 +15,7 @@ import csv
 import random
 from pathlib import Path
 
-from build_artifacts import NEGATIVE, POSITIVE, review  # noqa: E402 - the grammar is shared with pre-training
+from build_artifacts import NEGATIVE, POSITIVE, review   # the grammar is shared with pre-training
 
 HERE = Path(__file__).parent
 SEEN_POSITIVE, SEEN_NEGATIVE = POSITIVE[:4], NEGATIVE[:4]
