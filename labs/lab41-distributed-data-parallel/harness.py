@@ -21,7 +21,7 @@ from labkit.harness import case
 
 WORLD_SIZE = 2
 VOCAB, CONTEXT = 12, 3
-RANKS_DEADLINE_S = 25.0      # a collective that one rank never joins would otherwise wait forever
+RANKS_DEADLINE_S = 15.0      # a collective that one rank never joins would otherwise wait forever
 VISIBLE_SAMPLER = dict(dataset_len=10, num_replicas=3)
 VISIBLE_TRAINING = dict(dataset_len=25, batch_size=4, steps=6, lr=0.5, d_embed=4, d_hidden=8)
 
