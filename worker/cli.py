@@ -12,7 +12,7 @@ from app.config import get_settings
 from app.labs.catalog import find_lab_folder
 from app.labs.validation import validate_code
 from worker.content_check import check_content
-from worker.jobs import grade_code
+from worker.jobs import grade_code, platform_error, stored_result
 
 
 @labs_cli.command("grade")
@@ -28,9 +28,11 @@ def labs_grade(lab_id: str, file: Path, as_json: bool = typer.Option(False, "--j
     else:
         try:
             code = validate_code(file.read_bytes(), settings.max_upload_bytes)
-            result = grade_code(folder.name, code, None)
+            result = grade_code(folder.name, code, None) or platform_error(
+                None, folder.name, "the sandbox was killed from outside; try again")
         except ValueError as exc:
             result = rejected(lab_id, str(exc))
+    result = stored_result(result)  # the same typed result the API serves (GradeResult)
     result.pop("platform_error", None) if not as_json else None
     if as_json:
         typer.echo(json.dumps(result, indent=2))

@@ -453,18 +453,25 @@ def grade(lab: Lab, code: str, *, references_dir: Path, submission_id: int | Non
     run_options.setdefault("artifacts", lab_artifacts(lab, references_dir.parent / "artifacts", models_dir))
     hidden = hidden_seeds or draw_hidden_seeds(lab.manifest)
     refs = reference_outputs(lab, references_dir, [VISIBLE_SEED, *hidden], **run_options)
-    started = time.monotonic()
+    sandbox_started_at, started = _now_iso(), time.monotonic()
     run, payload = run_harness(lab, code, [VISIBLE_SEED, *hidden], on_output=on_output, **run_options)
     sandbox_s = time.monotonic() - started
-    started = time.monotonic()
+    sandbox_ended_at, started = _now_iso(), time.monotonic()
     status, tests = _outcome(lab, run, payload, refs, hidden)
     score = float(sum(t["points"] for t in tests))
     return {"submission_id": submission_id, "lab_id": lab.manifest.id, "status": status, "score": score,
             "max_score": lab.manifest.max_score, "tests": tests, "stdout_tail": run.stdout_tail,
             "stderr_tail": run.stderr_tail,
             "timings": {"queued_s": 0.0, "sandbox_s": round(sandbox_s, 3),
-                        "grade_s": round(time.monotonic() - started, 3)},
+                        "grade_s": round(time.monotonic() - started, 3), "sandbox_started_at": sandbox_started_at,
+                        "sandbox_ended_at": sandbox_ended_at, "checks_ended_at": _now_iso()},
             "hidden_seeds": hidden}
+
+
+def _now_iso() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat()
 
 
 def _outcome(lab: Lab, run: SandboxRun, payload: dict | None, refs: dict, hidden: list[int]):

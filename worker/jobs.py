@@ -47,12 +47,15 @@ def finish(db: Session, job_id: int, token: str, result: dict) -> bool:
     if done != 1:
         return False
     job = db.get(GradingJob, job_id)
+    db.refresh(job)  # the claim was a bulk UPDATE
     submission = db.get(Submission, job.submission_id)
-    result = {**result, "submission_id": submission.id}
-    submission.status = result["status"]
-    submission.score = result["score"]
-    submission.max_score = result["max_score"]
-    submission.result = result
+    timings = {**result.get("timings", {}), "queued_at": _iso(submission.created_at), "claimed_at": _iso(job.claimed_at)}
+    stored = stored_result({**result, "submission_id": submission.id, "timings": timings})
+    submission.status = stored["status"]
+    submission.score = stored["score"]
+    submission.max_score = stored["max_score"]
+    submission.result = stored
+    submission.hidden_seeds = result.get("hidden_seeds")
     submission.live = None
     submission.graded_at = utcnow()
     db.flush()
@@ -60,6 +63,21 @@ def finish(db: Session, job_id: int, token: str, result: dict) -> bool:
 
     hooks.after_graded(db, submission)
     return True
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def stored_result(result: dict) -> dict:
+    """The one place a run's result takes its stored form: validated as GradeResult (what the API, the CLI
+    and the pages show), plus the staff-only platform error; hidden seeds are kept apart."""
+    from app.labs.schemas import GradeResult
+
+    stored = GradeResult.model_validate(result).model_dump(mode="json")
+    if result.get("platform_error"):
+        stored["platform_error"] = result["platform_error"]
+    return stored
 
 
 def run_job(job_id: int, worker: str) -> str:

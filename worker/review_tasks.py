@@ -38,7 +38,7 @@ def run_item(item_id: int, worker: str) -> str:
         submission = db.get(Submission, item.submission_id)
         lab = db.get(Lab, submission.lab_id)
         folder, code, submission_id = lab.folder, submission.code, submission.id
-        seeds = (submission.result or {}).get("hidden_seeds")
+        seeds = submission.hidden_seeds or (submission.result or {}).get("hidden_seeds")
     result = grade_code(folder, code, submission_id, warm=True, hidden_seeds=seeds if isinstance(seeds, list) else None)
     if result is None:  # its sandbox was killed from outside: recorded as a platform error, resumable
         result = platform_error(submission_id, folder, "the sandbox was killed from outside")

@@ -10,7 +10,7 @@ from app.core.params import RowId
 from app.course.models import Week
 from app.labs import service
 from app.labs.models import Lab
-from app.labs.schemas import LabOut, SubmissionCreated
+from app.labs.schemas import GradeResult, LabOut, SubmissionCreated
 
 router = APIRouter(prefix="/api/v1", tags=["labs"], dependencies=[CsrfChecked])
 
@@ -48,6 +48,6 @@ async def create_submission(request: Request, db: Db, user: CurrentUser, lab_id:
     return SubmissionCreated(id=submission.id, status=submission.status)
 
 
-@router.get("/submissions/{submission_id}")
-def get_submission(db: Db, user: CurrentUser, submission_id: RowId) -> dict:
-    return service.result_json(service.get_submission(db, user, submission_id), viewer=user)
+@router.get("/submissions/{submission_id}", response_model=GradeResult)
+def get_submission(db: Db, user: CurrentUser, submission_id: RowId) -> GradeResult:
+    return service.result_model(service.get_submission(db, user, submission_id), viewer=user)

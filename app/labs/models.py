@@ -41,6 +41,8 @@ class Submission(Base):
     max_score: Mapped[float] = mapped_column(Float, default=0.0)
     result: Mapped[dict | None] = mapped_column(JSON, default=None)
     live: Mapped[dict | None] = mapped_column(JSON, default=None)  # output tail + metrics while running
+    # The hidden seeds the last run drew (regrades reuse them); never part of the student-facing result.
+    hidden_seeds: Mapped[list | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     graded_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -131,6 +131,12 @@ def history(db: Session, user: User, lab_id: str) -> list[Submission]:
                            .order_by(Submission.id.desc()).limit(50)))
 
 
+def result_model(submission: Submission, viewer: User | None = None) -> "GradeResult":
+    from app.labs.schemas import GradeResult
+
+    return GradeResult.model_validate(result_json(submission, viewer))
+
+
 def result_json(submission: Submission, viewer: User | None = None) -> dict:
     """The result JSON of DESIGN.md, also while the submission is still queued or running. Students see a
     held result as awaiting review; staff see it whole."""
@@ -142,7 +148,7 @@ def result_json(submission: Submission, viewer: User | None = None) -> dict:
                 "feedback": "Your submission was graded and is awaiting review; the score and feedback appear "
                             "here once a grader releases them.", "timings": {}}
     if submission.result:
-        result = dict(submission.result)
+        result = {"submission_id": submission.id, "lab_id": submission.lab_id, **submission.result}
         result.pop("platform_error", None)
         result.pop("hidden_seeds", None)
         return result

@@ -53,7 +53,10 @@ def test_bad_api_inputs(client, factory, db):
         assert response.status_code == status, (kwargs, response.text)
         assert response.json()["detail"]
     assert client.post("/api/v1/labs/lab99/submissions", json={"code": CODE}, headers=auth(token)).status_code == 404
-    assert client.post("/api/v1/labs/lab40/submissions", json={"code": CODE}, headers=auth(token)).status_code == 409
+    from tests.app.labs.test_routes import not_yet_gradeable
+
+    ungradeable = not_yet_gradeable(db)
+    assert client.post(f"/api/v1/labs/{ungradeable}/submissions", json={"code": CODE}, headers=auth(token)).status_code == 409
     assert db.scalar(select(func.count()).select_from(Submission)) == before
     assert SENT_TASKS == []
 

@@ -18,9 +18,18 @@ def test_lab_page_shows_instructions_and_starter(client, factory):
     assert "NotImplementedError" in page.text  # starter in the editor
 
 
-def test_ungradeable_lab_says_so(client, factory):
+def not_yet_gradeable(db, lab_id: str = "lab03") -> str:
+    """A lab whose folder is not built yet (as labs of later weeks were), within this test's transaction."""
+    from app.labs.models import Lab
+
+    db.get(Lab, lab_id).gradeable = False
+    db.flush()
+    return lab_id
+
+
+def test_ungradeable_lab_says_so(client, factory, db):
     login(client, factory.user().email)
-    page = client.get("/labs/lab40")
+    page = client.get(f"/labs/{not_yet_gradeable(db)}")
     assert page.status_code == 200 and "not gradeable yet" in page.text
 
 
