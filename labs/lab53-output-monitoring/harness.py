@@ -14,7 +14,7 @@ from labkit.harness import case
 
 HARM_DRAW = 150
 TYPES = ("EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS")
-NAMES = ["jane.doe", "j_smith", "alex+news", "m.garcia", "li.wei", "o'neil"[0:1] + "neil", "sam.k"]
+NAMES = ["jane.doe", "j_smith", "alex+news", "m.garcia", "li.wei", "oneil", "sam.k"]
 DOMAINS = ["example.com", "mail.example.org", "corp.example.co.uk", "uni.example.edu"]
 IBAN_COUNTRIES = {"DE": 18, "FR": 23, "GB": 18, "NL": 14, "ES": 20, "IT": 23}     # BBAN lengths
 PII_TEMPLATES = {
