@@ -24,6 +24,7 @@ class RunCgroup:
     def __init__(self, memory_bytes: int, pids: int) -> None:
         self.dirs: list[Path] = []
         self.memory_dir: Path | None = None
+        self.cpu_dir: Path | None = None  # where the run's CPU time is counted
         name = f"llmcourse-{uuid.uuid4().hex[:12]}"
         if (ROOT / "cgroup.controllers").exists():
             self._setup_v2(name, memory_bytes, pids)
@@ -50,7 +51,7 @@ class RunCgroup:
             self._remove(path)
             return
         self.dirs.append(path)
-        self.memory_dir = path
+        self.memory_dir = self.cpu_dir = path
 
     def _setup_v1(self, name: str, memory_bytes: int, pids: int) -> None:
         memory = ROOT / "memory" / _own_path("memory") / name
@@ -71,6 +72,13 @@ class RunCgroup:
             self.dirs.append(pids_dir)
         except OSError:
             self._remove(pids_dir)
+        cpu_dir = ROOT / "cpuacct" / _own_path("cpuacct") / name
+        try:
+            cpu_dir.mkdir()
+            self.dirs.append(cpu_dir)
+            self.cpu_dir = cpu_dir
+        except OSError:
+            self._remove(cpu_dir)
 
     def set_limits(self, memory_bytes: int, pids: int) -> bool:
         """False if a limit could not be applied (e.g. memory already above the new limit)."""
@@ -128,6 +136,20 @@ class RunCgroup:
             except (OSError, IndexError, ValueError):
                 continue
         return False
+
+    def cpu_seconds(self) -> float:
+        """CPU time every process of the run used (0.0 where the host does not account it)."""
+        if self.cpu_dir is None:
+            return 0.0
+        try:
+            if (self.cpu_dir / "cpuacct.usage").exists():
+                return int((self.cpu_dir / "cpuacct.usage").read_text()) / 1e9
+            for line in (self.cpu_dir / "cpu.stat").read_text().splitlines():
+                if line.startswith("usage_usec"):
+                    return int(line.split()[1]) / 1e6
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0.0
 
     def peak_memory_bytes(self) -> int | None:
         if not self.memory_dir:

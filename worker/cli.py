@@ -69,13 +69,14 @@ def content_check(grade: bool = typer.Option(True, help="Grade every lab's solut
         proofs[lab_report.lab_id] = lab_report.as_dict()
         state = "OK" if not lab_report.problems else "PROBLEMS"
         typer.echo(f"{lab_report.lab_id}: {state} proof {lab_report.proof_seconds:.1f} s "
-                   f"(reference run {lab_report.seconds.get('solution', '?')} s)")
+                   f"({lab_report.proof_cpu_seconds:.1f} s CPU; reference run {lab_report.seconds.get('solution', '?')} s)")
 
     errors = check_content(get_settings(), grade_labs=grade, lab_ids=lab or None, on_lab=show)
     if proofs:
         times = [p["proof_seconds"] for p in proofs.values()]
+        cpu = [p["proof_cpu_seconds"] for p in proofs.values()]
         typer.echo(f"{len(times)} labs proved: median {statistics.median(times):.1f} s, max {max(times):.1f} s, "
-                   f"sum {sum(times):.0f} s")
+                   f"sum {sum(times):.0f} s wall; median {statistics.median(cpu):.1f} s, max {max(cpu):.1f} s CPU")
     if report is not None:
         report.write_text(json.dumps(proofs, indent=1))
     for message in errors.messages:

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -63,7 +64,23 @@ class SandboxRun:
     stdout_bytes: int = 0
     stderr_bytes: int = 0
     peak_memory_bytes: int | None = None
+    cpu_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+
+_cpu_used = 0.0
+_cpu_lock = threading.Lock()
+
+
+def account_cpu(seconds: float) -> None:
+    global _cpu_used
+    with _cpu_lock:
+        _cpu_used += seconds
+
+
+def sandbox_cpu_seconds() -> float:
+    """CPU time all sandboxes of this process have used so far (for budgets such as a lab's proof)."""
+    return _cpu_used
 
 
 def bubblewrap_path() -> str | None:
@@ -306,6 +323,8 @@ class SandboxProcess:
             _kill(self.process, self.cgroup)
             if self.cgroup is not None:
                 run.peak_memory_bytes = self.cgroup.peak_memory_bytes()
+                run.cpu_seconds = self.cgroup.cpu_seconds()
+                account_cpu(run.cpu_seconds)
                 if self.cgroup.out_of_memory() and run.status in ("ok", "crashed"):
                     run.status = "memory_limit"
         finally:
