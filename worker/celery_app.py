@@ -8,7 +8,8 @@ from celery.signals import beat_init, worker_init
 from app.config import get_settings
 from app.core.tasks import SWEEP_STUCK_JOBS, configure
 
-TASK_MODULES = ["worker.tasks", "worker.dashboard_tasks", "worker.review_tasks", "worker.similarity_tasks"]
+TASK_MODULES = ["worker.tasks", "worker.quiz_tasks", "worker.dashboard_tasks", "worker.review_tasks",
+                "worker.similarity_tasks"]
 
 
 def make_celery() -> Celery:

@@ -33,7 +33,7 @@ def check_content(settings: Settings, grade_labs: bool = True, lab_ids: list[str
                 errors.messages.extend(report.problems)
                 if on_lab is not None:
                     on_lab(report)
-        from app.quizzes.content import check_code_questions
+        from worker.quiz_grading import check_code_questions
 
         check_code_questions(content.quizzes, errors, settings)
     return errors

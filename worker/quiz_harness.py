@@ -1,6 +1,6 @@
 """Runs INSIDE the sandbox for one quiz code question: imports the submitted file, calls the function on each
 case and writes the return values (JSON, arrays as .npy) to the result pipe. It never sees expected values
-and decides no verdict: the comparison happens outside the sandbox (app/quizzes/code.py).
+and decides no verdict: the comparison happens outside the sandbox (worker/quiz_grading.py).
 
 Environment: QUIZ_SUBMISSION (the .py file), QUIZ_FUNCTION, QUIZ_CASES (a JSON list of argument lists),
 QUIZ_CASE_SECONDS (wall time per call), LABKIT_RESULT_FD (set by the sandbox)."""

@@ -1,14 +1,14 @@
-"""The outbox relay, one per worker process: every few seconds it sends grading jobs whose task never
-reached the broker, queues again jobs whose worker stopped beating, and notices a broker that restarted
-without persistence (its queued messages are gone) so those jobs are sent again. Each step is a
-conditional update or a harmless duplicate send, so several workers may run it at once."""
+"""The outbox relay, one per worker process: every few seconds it sends grading jobs (labs' and quiz code
+answers') whose task never reached the broker, queues again jobs whose worker stopped beating, and notices
+a broker that restarted without persistence (its queued messages are gone) so those jobs are sent again.
+Each step is a conditional update or a harmless duplicate send, so several workers may run it at once."""
 from __future__ import annotations
 
 import logging
 import threading
 
 from app.config import get_settings
-from worker import jobs
+from worker import jobs, quiz_jobs
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Relay:
 
     def tick(self) -> int:
         self._notice_broker_restart()
-        return jobs.sweep()
+        return jobs.sweep() + quiz_jobs.sweep()
 
     def _notice_broker_restart(self) -> None:
         """A Redis broker that restarted since the last tick lost its messages. On the first tick the
@@ -49,7 +49,7 @@ class Relay:
         sent again then too; a duplicate delivery is harmless."""
         identity = broker_identity(self.celery_app)
         if identity is not None and identity != self.broker_id:
-            count = jobs.forget_sent_messages()
+            count = jobs.forget_sent_messages() + quiz_jobs.forget_sent_messages()
             if self.broker_id is not None:
                 log.warning("the broker restarted and lost its messages: %s queued job(s) sent again", count)
         self.broker_id = identity or self.broker_id

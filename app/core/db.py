@@ -94,8 +94,10 @@ def _run_after_commit(session: Session) -> None:
             logging.getLogger(__name__).exception("after-commit callback failed")
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction) -> None:
+    # "after_soft_rollback", not "after_rollback": the latter fires while the session still counts as in
+    # its transaction, so the buffered tasks of a rolled-back attempt survived into the next commit
     if not session.in_transaction():
         session.info.pop(AFTER_COMMIT_KEY, None)
 

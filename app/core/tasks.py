@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 # Task names: the contract between app/ (senders) and worker/ (where each task is defined).
 GRADE_SUBMISSION = "llmcourse.grade_submission"
+GRADE_QUIZ_ANSWER = "llmcourse.grade_quiz_answer"
 SWEEP_STUCK_JOBS = "llmcourse.sweep_stuck_jobs"
 PREPARE_LABS = "llmcourse.prepare_labs"
 REGRADE_ITEM = "llmcourse.regrade_item"

@@ -1,6 +1,7 @@
 """Quiz files (course/quizzes/weekNN.yaml): parsed with pydantic, then checked for what a schema cannot say
 (answers parse, tolerances are sensible, single choice has exactly one correct choice...). Every problem is
-reported as `file:line: message`. `check_code_questions` proves code questions through the sandbox."""
+reported as `file:line: message`. The worker proves code questions through the sandbox
+(worker/quiz_grading.py check_code_questions)."""
 from __future__ import annotations
 
 import ast
@@ -299,33 +300,3 @@ def _check_modules(course_dir: Path, quizzes: list[ParsedQuiz], errors: ContentE
         present = [by_week[w] for w in module_weeks if w in by_week]
         if present and not any(isinstance(q, CodeQuestion) for p in present for q in p.quiz.questions):
             errors.add(present[0].path, 1, f"module {module_id} (weeks {module_weeks}) has no code question")
-
-
-def check_code_questions(quizzes: list[ParsedQuiz], errors: ContentErrors, settings) -> None:
-    """Through the sandbox: each code question's solution runs on every case and then scores full marks
-    against its own outputs (so it is deterministic and comparable), and its starter does not."""
-    from app.quizzes.code import QuestionBroken, grade_code
-    from worker.sandbox import SandboxUnavailable
-
-    for parsed in quizzes:
-        for index, question in enumerate(parsed.quiz.questions):
-            if not isinstance(question, CodeQuestion):
-                continue
-            try:
-                solution = grade_code(question, question.solution, settings)
-                starter = grade_code(question, question.starter, settings)
-            except SandboxUnavailable as exc:
-                errors.add(parsed.path, parsed.question_line(index), f"{question.id}: cannot run code: {exc}")
-                return
-            except QuestionBroken as exc:
-                errors.add(parsed.path, parsed.question_line(index, "solution"), f"{question.id}: {exc}")
-                continue
-            if solution["passed"] != solution["total"]:
-                failing = next((c for c in solution["cases"] if not c["passed"]), {})
-                detail = solution["message"] or f"{failing.get('call')}: {failing.get('message')}"
-                errors.add(parsed.path, parsed.question_line(index, "solution"),
-                           f"{question.id}: the solution does not pass its own cases "
-                           f"({solution['passed']}/{solution['total']}): {detail[:300]}")
-            if starter["passed"] == starter["total"]:
-                errors.add(parsed.path, parsed.question_line(index, "starter"),
-                           f"{question.id}: the starter passes every case")

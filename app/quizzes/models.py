@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base, utcnow
@@ -68,7 +68,8 @@ class QuizAttempt(Base):
 
 
 class QuizAnswer(Base):
-    """A student's answer to one question of an attempt; graded fields are set on submit."""
+    """A student's answer to one question of an attempt; graded fields are set on submit, except a code
+    answer's: it stays "pending" until its grading job (QuizGradingJob) ran in a worker."""
 
     __tablename__ = "quiz_answers"
 
@@ -77,6 +78,31 @@ class QuizAnswer(Base):
     response: Mapped[dict | list | str | None] = mapped_column(JSON, default=None)
     points: Mapped[float | None] = mapped_column(Float, default=None)
     max_points: Mapped[float] = mapped_column(Float, default=0.0)
-    status: Mapped[str | None] = mapped_column(String(12), default=None)  # correct|partial|incorrect|unanswered
+    # correct | partial | incorrect | unanswered, or for code: pending (queued) | timeout | error (the grader's)
+    status: Mapped[str | None] = mapped_column(String(12), default=None)
     feedback: Mapped[dict | None] = mapped_column(JSON, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuizGradingJob(Base):
+    """A code answer's grading job, run by a worker like a lab's GradingJob: claimed with a conditional
+    update, kept alive by a heartbeat, swept when its worker dies. The row is the outbox: `sent_at` stays
+    NULL until the broker took the task (the relay sends it otherwise)."""
+
+    __tablename__ = "quiz_grading_jobs"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id", name="uq_quiz_grading_jobs_answer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(ForeignKey("quiz_questions.id"))
+    state: Mapped[str] = mapped_column(String(12), default="queued", index=True)  # queued|running|done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(40), default=None)
+    worker: Mapped[str | None] = mapped_column(String(200), default=None)
+    enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    deadline_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)

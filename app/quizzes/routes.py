@@ -91,6 +91,19 @@ def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: RowId,
     return render(request, "pages/quiz_attempt.html", context)
 
 
+@router.get("/quizzes/attempts/{attempt_id}/status")
+def attempt_status(request: Request, db: Db, user: CurrentUser, attempt_id: RowId):
+    """What the "grading…" view polls (HTMX): the attempt's body, with its results once its code answers are
+    graded. Without HTMX, the attempt page."""
+    try:
+        attempt = service.get_attempt(db, user, attempt_id)
+    except AppError as exc:
+        return _error(request, db, exc)
+    if not is_htmx(request):
+        return RedirectResponse(f"/quizzes/attempts/{attempt.id}", status_code=303)
+    return render(request, "partials/quiz_attempt_body.html", _attempt_context(db, user, attempt))
+
+
 async def _posted_answers(request: Request, db, user, attempt_id: int, only: str | None = None) -> tuple:
     attempt = service.get_attempt(db, user, attempt_id, own=True)
     questions = [q for q in service.attempt_view(db, attempt)["questions"]]

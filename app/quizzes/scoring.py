@@ -1,11 +1,11 @@
 """Answers: what a student may send for each question type (normalised, or refused with a reason), and how
-each type is scored. Pure functions; code questions take a grader callback (the sandbox, see code.py)."""
+each type is scored. Pure functions; a code answer is run by a worker (worker/quiz_grading.py) and scored
+here from what that run reports (score_code)."""
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,8 +103,8 @@ def display_answer(question, response: Any) -> str:
 
 # ---------------------------------------------------------------- scoring
 
-def grade_answer(question, params: dict, response: Any,
-                 code_grader: Callable[[CodeQuestion, str], dict] | None = None) -> Graded:
+def grade_answer(question, params: dict, response: Any) -> Graded:
+    """A code answer is not scored here: it is "pending" until a worker ran it (score_code scores that)."""
     points = float(question.points)
     if isinstance(question, SingleQuestion):
         return grade_single(question, response)
@@ -115,14 +115,18 @@ def grade_answer(question, params: dict, response: Any,
     if isinstance(question, TextQuestion):
         return grade_text(question, response)
     if isinstance(question, CodeQuestion):
-        if response is None:
-            return Graded(0.0, points, "unanswered", {"cases": [], "passed": 0, "total": len(question.cases)})
-        if code_grader is None:
-            raise RuntimeError("code questions need a grader")
-        feedback = code_grader(question, response)
-        return from_fraction(points, feedback["passed"] / feedback["total"] if feedback["total"] else 0.0,
-                             feedback)
+        empty = {"cases": [], "passed": 0, "total": len(question.cases)}
+        return Graded(0.0, points, "unanswered" if response is None else "pending", empty)
     raise ValueError(f"unknown question type {type(question).__name__}")
+
+
+def score_code(question: CodeQuestion, feedback: dict) -> Graded:
+    """A code answer's score from the worker's feedback: the share of cases passed. A run stopped for time
+    reads "timeout" and a grader failure "error" (flagged for staff), as a lab submission would."""
+    points = float(question.points)
+    if feedback.get("run_status") in ("timeout", "error"):
+        return Graded(0.0, points, feedback["run_status"], feedback)
+    return from_fraction(points, feedback["passed"] / feedback["total"] if feedback["total"] else 0.0, feedback)
 
 
 def from_fraction(points: float, fraction: float, feedback: dict) -> Graded:

@@ -1,8 +1,9 @@
 """Quizzes and attempts. Services flush, never commit: the request owns the single commit point.
 
 An attempt moves open -> submitted exactly once, by a conditional UPDATE (two tabs submitting the same attempt
-count once); code answers are graded in the sandbox before that claim, so no database lock is held while
-student code runs."""
+count once). Other answers are scored at once; each code answer stays "pending" and gets a grading job that a
+worker runs in the sandbox (app/quizzes/jobs.py, worker/quiz_jobs.py). The attempt's score and pass are set
+when its last code answer is graded (finalize_attempt): until then its score is NULL."""
 from __future__ import annotations
 
 import logging
@@ -17,14 +18,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.cohorts.service import is_enrolled
-from app.config import get_settings
 from app.core.db import utcnow
 from app.core.errors import AppError, not_found
-from app.quizzes import variants
+from app.quizzes import jobs, variants
 from app.quizzes.models import Quiz, QuizAnswer, QuizAttempt, QuizQuestion
 from app.quizzes.schemas import (QUESTION_ADAPTER, CodeQuestion, MultipleQuestion, NumericQuestion,
                                  SingleQuestion, TextQuestion)
-from app.quizzes.scoring import AnswerError, display_answer, grade_answer, normalize_answer, tolerance_text
+from app.quizzes.scoring import (AnswerError, display_answer, grade_answer, normalize_answer, score_code,
+                                 tolerance_text)
 from app.users.models import User
 
 log = logging.getLogger(__name__)
@@ -135,8 +136,8 @@ def summary_json(row: dict) -> dict:
 
 def attempt_summary_json(attempt: QuizAttempt) -> dict:
     return {"id": attempt.id, "quiz_id": attempt.quiz_id, "number": attempt.number, "state": attempt.state,
-            "score": attempt.score, "max_score": attempt.max_score, "passed": attempt.passed,
-            "started_at": attempt.started_at.isoformat() if attempt.started_at else None,
+            "status": grading_status(attempt), "score": attempt.score, "max_score": attempt.max_score,
+            "passed": attempt.passed, "started_at": attempt.started_at.isoformat() if attempt.started_at else None,
             "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None}
 
 
@@ -265,18 +266,14 @@ def _saved_answers(db: Session, attempt_id: int) -> dict[str, Any]:
 
 
 def submit_attempt(db: Session, user: User, attempt_id: int, raw_answers: dict[str, Any] | None = None) -> QuizAttempt:
-    """Save the given answers, grade every question and close the attempt, exactly once."""
+    """Save the given answers, score every answer but code ones and close the attempt, exactly once. Code
+    answers are queued for the workers (their tasks are sent after commit); without any, the attempt is final."""
     attempt, quiz = _open_for_writing(db, user, attempt_id)
     items = attempt_questions(db, attempt)
     questions = {row.id: model for _, row, model in items}
     numbers = {row.id: i for i, (_, row, _) in enumerate(items, start=1)}
     clean, problems = normalize_answers(questions, raw_answers or {}, numbers)
     _raise_problems(problems)
-    code_results: dict[tuple[str, str], dict] = {}
-    responses = {**_saved_answers(db, attempt.id), **clean}
-    for question_id, model in questions.items():  # slow part first, before any write or lock
-        if isinstance(model, CodeQuestion) and responses.get(question_id) is not None:
-            code_results[(question_id, responses[question_id])] = _grade_code(model, responses[question_id])
     now = utcnow()
     with write_conflicts("This attempt is being submitted in another tab or window; it is counted once. "
                          "Reload the page to see the result."):
@@ -287,43 +284,68 @@ def submit_attempt(db: Session, user: User, attempt_id: int, raw_answers: dict[s
             raise AppError(409, "This attempt was already submitted (perhaps in another tab); it was counted once.",
                            "already_submitted")
         responses = {**_saved_answers(db, attempt.id), **clean}  # answers saved in between are graded too
-
-        def code_grader(model: CodeQuestion, code: str) -> dict:
-            key = (model.id, code)
-            if key not in code_results:
-                code_results[key] = _grade_code(model, code)
-            return code_results[key]
-
-        score = max_score = 0.0
+        pending: list[str] = []
         for entry, row, model in items:
             params = variants.params_for(model, entry, attempt.seed)
-            graded = grade_answer(model, params, responses.get(row.id), code_grader)
+            graded = grade_answer(model, params, responses.get(row.id))
             answer = _store(db, attempt.id, row.id, responses.get(row.id), graded.max_points, now)
             answer.points, answer.max_points, answer.status, answer.feedback = (
                 graded.points, graded.max_points, graded.status, graded.feedback)
-            score += graded.points
-            max_score += graded.max_points
+            if graded.status == "pending":
+                pending.append(row.id)
         attempt.state, attempt.submitted_at, attempt.updated_at = "submitted", now, now
-        attempt.score, attempt.max_score = round(score, 4), round(max_score, 4)
-        attempt.passed = max_score > 0 and score >= quiz.pass_mark * max_score - 1e-9
+        attempt.max_score = round(sum(float(model.points) for _, _, model in items), 4)
+        attempt.score, attempt.passed = None, None
         db.flush()
+        if pending:
+            jobs.create_jobs(db, attempt.id, pending)
+        else:
+            finalize_attempt(db, attempt.id)
     user.last_active_at = now
     return attempt
 
 
-def _grade_code(model: CodeQuestion, code: str) -> dict:
-    from app.quizzes.code import QuestionBroken, grade_code
-    from worker.sandbox import SandboxUnavailable
+def record_code_result(db: Session, attempt_id: int, question_id: str, feedback: dict) -> bool:
+    """Store a worker's feedback on a pending code answer and finalize the attempt if it was the last one.
+    False (nothing written) when the answer was already graded. The attempt row is locked first, so two
+    workers finishing an attempt's last two answers at once cannot both miss (or both take) the final step."""
+    db.execute(select(QuizAttempt.id).where(QuizAttempt.id == attempt_id).with_for_update())
+    graded = score_code(question_model(db.get(QuizQuestion, question_id)), feedback)
+    stored = db.execute(update(QuizAnswer).where(QuizAnswer.attempt_id == attempt_id,
+                                                 QuizAnswer.question_id == question_id,
+                                                 QuizAnswer.status == "pending")
+                        .values(points=graded.points, status=graded.status, feedback=graded.feedback,
+                                updated_at=utcnow())
+                        .execution_options(synchronize_session=False)).rowcount
+    if stored != 1:
+        return False
+    finalize_attempt(db, attempt_id)
+    return True
 
-    try:
-        return grade_code(model, code, get_settings())
-    except SandboxUnavailable:
-        raise AppError(503, "Code questions cannot be graded on this server right now (the sandbox is not "
-                            "available). Your answers are kept; try submitting again later.", "sandbox_unavailable") from None
-    except QuestionBroken as exc:
-        log.error("quiz question %s is broken: %s", model.id, exc)
-        raise AppError(503, f"Question {model.id} cannot be graded because of a problem on our side. Your answers "
-                            "are kept; staff have been told.", "question_broken") from None
+
+def finalize_attempt(db: Session, attempt_id: int) -> bool:
+    """Set a submitted attempt's score and pass once no answer is pending (a conditional update: done once)."""
+    answers = list(db.scalars(select(QuizAnswer).where(QuizAnswer.attempt_id == attempt_id)
+                              .execution_options(populate_existing=True)))
+    if any(a.status == "pending" for a in answers):
+        return False
+    attempt = db.get(QuizAttempt, attempt_id)
+    quiz = db.get(Quiz, attempt.quiz_id)
+    score = round(sum(a.points or 0.0 for a in answers), 4)
+    passed = attempt.max_score > 0 and score >= quiz.pass_mark * attempt.max_score - 1e-9
+    done = db.execute(update(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.state == "submitted",
+                                                QuizAttempt.score.is_(None))
+                      .values(score=score, passed=passed, updated_at=utcnow())
+                      .execution_options(synchronize_session=False)).rowcount
+    db.refresh(attempt)
+    return done == 1
+
+
+def grading_status(attempt: QuizAttempt) -> str | None:
+    """None while open; "pending" while code answers wait for a worker; then "graded"."""
+    if attempt.state != "submitted":
+        return None
+    return "pending" if attempt.score is None else "graded"
 
 
 # ---------------------------------------------------------------- what a page or the API shows
@@ -379,11 +401,13 @@ def attempt_view(db: Session, attempt: QuizAttempt, *, draft: dict[str, Any] | N
     return {
         "id": attempt.id, "quiz_id": attempt.quiz_id, "quiz_title": quiz.title if quiz else attempt.quiz_id,
         "week": week_number(quiz) if quiz else None, "number": attempt.number, "state": attempt.state,
-        "user_id": attempt.user_id, "score": attempt.score, "max_score": attempt.max_score, "passed": attempt.passed,
+        "status": grading_status(attempt), "user_id": attempt.user_id, "score": attempt.score,
+        "max_score": attempt.max_score, "passed": attempt.passed,
         "pass_mark": quiz.pass_mark if quiz else None,
         "started_at": attempt.started_at.isoformat() if attempt.started_at else None,
         "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
         "answered": sum(1 for q in questions if q["answer"] not in (None, [], "")),
+        "pending": sum(1 for row in answers.values() if row.status == "pending"),
         "questions": questions,
     }
 

@@ -4,8 +4,9 @@ import json
 import pytest
 
 from app.config import get_settings
-from app.quizzes.code import QuestionBroken, expected_outputs, grade_code, version_key
 from app.quizzes.schemas import QUESTION_ADAPTER
+from app.quizzes.scoring import score_code
+from worker.quiz_grading import QuestionBroken, expected_outputs, grade_code, version_key
 
 SPEC = {"id": "w01-code", "type": "code", "prompt": "p", "explanation": "e", "function": "stats",
         "starter": "def stats(xs):\n    raise NotImplementedError\n",
@@ -55,8 +56,17 @@ def test_starter_and_import_errors():
 def test_a_looping_call_is_stopped_and_others_still_run():
     code = "def stats(xs):\n    while not xs:\n        pass\n    return {'n': len(xs), 'mean': sum(xs) / len(xs)}\n"
     feedback = grade_code(question(), code, get_settings())
-    assert feedback["passed"] == 2
-    assert "took longer than" in feedback["cases"][2]["message"]
+    assert feedback["passed"] == 2 and feedback["run_status"] == "ok"  # partial credit stays
+    assert "took longer than" in feedback["cases"][2]["message"] and feedback["cases"][2]["timed_out"]
+
+
+def test_code_stopped_for_time_reads_timeout_and_a_crash_reads_crashed():
+    stuck = grade_code(question(), "while True:\n    pass\n", get_settings())  # never finishes loading
+    assert stuck["run_status"] == "timeout" and "took longer than" in stuck["message"] and stuck["passed"] == 0
+    assert score_code(question(), stuck).status == "timeout"
+    crashed = grade_code(question(), "import os\nos._exit(3)\n", get_settings())
+    assert crashed["run_status"] == "crashed" and "before any result was written" in crashed["message"]
+    assert score_code(question(), crashed).status == "incorrect"
 
 
 def test_the_sandbox_has_no_network_and_cannot_see_expected_values():
@@ -87,7 +97,7 @@ def test_expected_outputs_are_cached_per_question_version(tmp_path, monkeypatch)
     cached = list((tmp_path / "references" / "quizzes").glob("w01-code-*.json"))
     assert [p.name for p in cached] == [f"w01-code-{version_key(q)}.json"]
     json.loads(cached[0].read_text())  # JSON, never pickle
-    monkeypatch.setattr("app.quizzes.code.run_code", lambda *a, **k: pytest.fail("rebuilt a cached reference"))
+    monkeypatch.setattr("worker.quiz_grading.run_code", lambda *a, **k: pytest.fail("rebuilt a cached reference"))
     expected_outputs(q, settings)
     assert version_key(question(cases=[[[5]]])) != version_key(q)
 

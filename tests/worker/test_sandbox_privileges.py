@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.config import get_settings
-from app.quizzes.code import run_code
+from worker.quiz_grading import run_code
 from app.quizzes.schemas import CodeQuestion
 from worker.grading import Lab, run_harness
 from worker.warm import POOL

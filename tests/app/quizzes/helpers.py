@@ -61,3 +61,22 @@ def form_for(answers: dict, csrf: str | None = None) -> dict:
     if csrf:
         data["csrf_token"] = csrf
     return data
+
+
+def grade_code_answers(db) -> list[str]:
+    """Run every queued quiz code job the way a worker does (claim, the real sandbox, finish), inside the
+    test's transaction; returns what each run reported."""
+    from sqlalchemy import select
+
+    from app.quizzes.models import QuizGradingJob
+    from worker import quiz_jobs
+
+    outcomes = []
+    for job in list(db.scalars(select(QuizGradingJob).where(QuizGradingJob.state == "queued")
+                               .order_by(QuizGradingJob.id))):
+        token = quiz_jobs.claim(db, job.id, "test-worker")
+        question, code = quiz_jobs.job_input(db, job)
+        feedback = quiz_jobs.grade_safely(question, code)
+        outcomes.append("graded" if quiz_jobs.finish(db, job.id, token, feedback) else "stale")
+    db.expire_all()
+    return outcomes

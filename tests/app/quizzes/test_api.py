@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from app.quizzes.models import QuizAnswer, QuizAttempt
-from tests.app.quizzes.helpers import ALL_BUT_CODE, NUMERIC, SINGLE, answers_for
+from tests.app.quizzes.helpers import ALL_BUT_CODE, CODE, NUMERIC, SINGLE, answers_for, grade_code_answers
 from tests.conftest import login
 
 
@@ -52,6 +52,7 @@ def test_start_answer_submit_review(client, factory, db):
     assert submitted.status_code == 200
     result = submitted.json()
     assert (result["state"], result["score"], result["max_score"], result["passed"]) == ("submitted", 4.0, 4.0, True)
+    assert result["status"] == "graded" and body["status"] is None
     assert {q["result"]["status"] for q in result["questions"]} == {"correct"}
     assert all(q["result"]["explanation"] for q in result["questions"])
     review = client.get(f"/api/v1/quizzes/attempts/{attempt.id}", headers=headers).json()
@@ -74,6 +75,28 @@ def test_submit_with_answers_in_the_body(client, factory, db):
     assert result["score"] == 2.0
     again = client.post(f"/api/v1/quizzes/attempts/{attempt_id}/submit", headers=headers, json={"answers": {}})
     assert again.status_code == 409 and again.json()["code"] == "attempt_closed"
+
+
+def test_code_answers_are_pending_in_the_api_until_graded(client, factory, db):
+    user = factory.user()
+    headers = bearer(factory, user)
+    quiz = factory.quiz([CODE, SINGLE], week_number=2)
+    attempt_id = client.post(f"/api/v1/quizzes/{quiz.id}/attempts", headers=headers).json()["id"]
+    answers = answers_for(db, db.get(QuizAttempt, attempt_id))
+    submitted = client.post(f"/api/v1/quizzes/attempts/{attempt_id}/submit", headers=headers,
+                            json={"answers": answers}).json()
+    assert (submitted["status"], submitted["score"], submitted["passed"], submitted["pending"]) == ("pending", None,
+                                                                                                    None, 1)
+    by_type = {q["type"]: q["result"] for q in submitted["questions"]}
+    assert by_type["code"]["status"] == "pending" and by_type["single"]["status"] == "correct"
+    detail = client.get(f"/api/v1/quizzes/{quiz.id}", headers=headers).json()
+    assert detail["attempts"][0]["status"] == "pending"
+
+    grade_code_answers(db)
+    review = client.get(f"/api/v1/quizzes/attempts/{attempt_id}", headers=headers).json()
+    assert (review["status"], review["score"], review["passed"], review["pending"]) == ("graded", 3.0, True, 0)
+    code = next(q["result"] for q in review["questions"] if q["type"] == "code")
+    assert code["status"] == "correct" and code["feedback"]["passed"] == 3 and code["feedback"]["run_status"] == "ok"
 
 
 def test_bad_input_is_4xx_and_writes_nothing(client, factory, db):

@@ -7,8 +7,9 @@ import yaml
 
 from app.config import get_settings
 from app.course.content import ContentErrors
-from app.quizzes.content import check_code_questions, load_quizzes, parse_quiz_file
+from app.quizzes.content import load_quizzes, parse_quiz_file
 from app.quizzes.schemas import CodeQuestion
+from worker.quiz_grading import check_code_questions
 
 VALID = """\
 id: quiz-week01

@@ -5,8 +5,11 @@ from sqlalchemy import func, select
 
 from app.quizzes import service
 from app.quizzes.models import QuizAnswer, QuizAttempt
-from tests.app.quizzes.helpers import ALL_BUT_CODE, CODE, NUMERIC, SINGLE, answers_for, form_for
-from tests.conftest import login
+from app.core.tasks import GRADE_QUIZ_ANSWER
+from app.quizzes.models import QuizGradingJob
+from tests.app.quizzes.helpers import (ALL_BUT_CODE, CODE, NUMERIC, SINGLE, answers_for, form_for,
+                                       grade_code_answers)
+from tests.conftest import SENT, login
 
 
 def htmx(token: str) -> dict:
@@ -175,7 +178,8 @@ def test_submit_with_htmx_returns_the_feedback(client, factory, db):
     answers = answers_for(db, attempt, right=False)
     response = client.post(f"/quizzes/attempts/{attempt.id}/submit", data=form_for(answers), headers=htmx(token))
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<div id="attempt-body" class="quiz-attempt" data-state="submitted">')
+    assert response.text.lstrip().startswith('<div id="attempt-body" class="quiz-attempt" data-state="submitted" '
+                                             'data-status="graded"')
     assert "Result: 0 / 4 points (0%)" in response.text and "not passed" in response.text
     assert "Start another attempt (2 left)" in response.text
     assert "correct answer: <strong>" in response.text  # numeric feedback names the expected value
@@ -195,6 +199,55 @@ def test_double_submit_is_a_clear_409_and_counts_once(client, factory, db):
     assert page.status_code == 409 and "already submitted" in page.text and "<html" in page.text
     db.refresh(attempt)
     assert attempt.score == 1.0
+
+
+def test_code_answers_show_grading_until_a_worker_graded_them(client, factory, db):
+    user = factory.user()
+    token = login(client, user.email)
+    quiz = factory.quiz([CODE, SINGLE], week_number=2)
+    attempt, _ = service.start_attempt(db, user, quiz.id)
+    response = client.post(f"/quizzes/attempts/{attempt.id}/submit", data=form_for(answers_for(db, attempt)),
+                           headers=htmx(token))
+    assert response.status_code == 200 and 'data-status="pending"' in response.text
+    poll = f'hx-get="/quizzes/attempts/{attempt.id}/status" hx-trigger="every 1s"'
+    assert poll in response.text and "grading…" in response.text and "Explanation" not in response.text
+    assert f'<a href="/quizzes/attempts/{attempt.id}">Refresh</a>' in response.text  # without JavaScript
+    job = db.scalar(select(QuizGradingJob).where(QuizGradingJob.attempt_id == attempt.id))
+    assert SENT == [(GRADE_QUIZ_ANSWER, [job.id], "cpu")]  # sent once the request committed
+    still = client.get(f"/quizzes/attempts/{attempt.id}/status", headers={"HX-Request": "true"})
+    assert still.status_code == 200 and poll in still.text and "<html" not in still.text
+    assert "grading…" in client.get(f"/quizzes/{quiz.id}").text
+
+    grade_code_answers(db)
+    done = client.get(f"/quizzes/attempts/{attempt.id}/status", headers={"HX-Request": "true"})
+    assert done.status_code == 200 and 'data-status="graded"' in done.text and "hx-trigger" not in done.text
+    assert "Result: 3 / 3 points (100%)" in done.text and done.text.count("<h4>Explanation</h4>") == 2
+    assert "3 of 3 cases passed." in done.text
+    plain = client.get(f"/quizzes/attempts/{attempt.id}/status", follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] == f"/quizzes/attempts/{attempt.id}"
+    page = client.get(f"/quizzes/attempts/{attempt.id}")
+    assert "<html" in page.text and "Result: 3 / 3 points (100%)" in page.text
+
+
+def test_the_status_route_is_for_the_attempts_owner_and_staff(client, factory, db):
+    owner = factory.user()
+    attempt, _ = service.start_attempt(db, owner, "quiz-week01")
+    login(client, factory.user().email)
+    assert client.get(f"/quizzes/attempts/{attempt.id}/status", headers={"HX-Request": "true"}).status_code == 404
+    assert client.get(f"/quizzes/attempts/{attempt.id}/status", follow_redirects=False).status_code == 404
+
+
+def test_a_looping_code_answer_reads_timed_out(client, factory, db):
+    user = factory.user()
+    login(client, user.email)
+    quiz = factory.quiz([CODE], week_number=2)
+    attempt, _ = service.start_attempt(db, user, quiz.id)
+    looping = "def double(x):\n    while True:\n        pass\n"
+    service.submit_attempt(db, user, attempt.id, {attempt.layout[0]["question_id"]: looping})
+    grade_code_answers(db)
+    page = client.get(f"/quizzes/attempts/{attempt.id}")
+    assert "timed out" in page.text and 'data-run-status="timeout"' in page.text and "took longer than" in page.text
+    assert db.get(QuizAttempt, attempt.id).score == 0.0
 
 
 def test_others_attempts_are_hidden_and_staff_can_review(client, factory, db):

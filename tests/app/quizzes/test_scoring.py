@@ -2,7 +2,7 @@ import pytest
 
 from app.quizzes.schemas import QUESTION_ADAPTER
 from app.quizzes.scoring import (AnswerError, grade_answer, grade_multiple, grade_numeric, grade_single,
-                                 grade_text, normalize_answer, normalize_text)
+                                 grade_text, normalize_answer, normalize_text, score_code)
 from tests.app.quizzes.helpers import MULTIPLE, NUMERIC, SINGLE, TEXT
 
 
@@ -125,14 +125,18 @@ def test_malformed_answers_are_refused_with_a_reason(spec, raw, reason):
         normalize_answer(make(spec), raw)
 
 
-def test_code_answers_need_a_grader_and_score_by_share_of_cases():
+def test_code_answers_wait_for_a_worker_and_score_by_share_of_cases():
     q = make({"type": "code", "prompt": "p", "function": "f", "starter": "def f(x):\n    pass\n",
               "solution": "def f(x):\n    return x\n", "cases": [[1], [2], [3], [4]]}, points=2)
     assert grade_answer(q, {}, None).status == "unanswered"
-    graded = grade_answer(q, {}, "code", lambda question, code: {"passed": 3, "total": 4, "cases": []})
+    assert (grade_answer(q, {}, "code").points, grade_answer(q, {}, "code").status) == (0.0, "pending")
+    graded = score_code(q, {"passed": 3, "total": 4, "cases": [], "run_status": "ok"})
     assert (graded.points, graded.status) == (1.5, "partial")
-    with pytest.raises(RuntimeError):
-        grade_answer(q, {}, "code")
+    assert score_code(q, {"passed": 4, "total": 4, "cases": [], "run_status": "ok"}).status == "correct"
+    stopped = score_code(q, {"passed": 0, "total": 4, "cases": [], "run_status": "timeout"})
+    assert (stopped.points, stopped.status) == (0.0, "timeout")
+    assert score_code(q, {"passed": 0, "total": 4, "cases": [], "run_status": "error"}).status == "error"
+    assert score_code(q, {"passed": 0, "total": 4, "cases": [], "run_status": "crashed"}).status == "incorrect"
     with pytest.raises(AnswerError, match="KB"):
         normalize_answer(q, "x" * 20_001)
     assert normalize_answer(q, "   \n") is None

@@ -2,11 +2,15 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import AppError
+from app.core.tasks import GRADE_QUIZ_ANSWER
 from app.course.service import course_progress
 from app.quizzes import service, variants
-from app.quizzes.models import Quiz, QuizAnswer, QuizAttempt
+from app.quizzes.models import Quiz, QuizAnswer, QuizAttempt, QuizGradingJob
 from app.quizzes.progress import quiz_progress
-from tests.app.quizzes.helpers import ALL_BUT_CODE, CODE, MULTIPLE, NUMERIC, SINGLE, TEXT, answers_for
+from tests.app.quizzes.helpers import (ALL_BUT_CODE, CODE, MULTIPLE, NUMERIC, SINGLE, TEXT, answers_for,
+                                       grade_code_answers)
+from tests.conftest import SENT
+from worker import quiz_jobs
 
 
 def attempts_count(db, user) -> int:
@@ -61,7 +65,7 @@ def test_wrong_answers_fail_and_unanswered_score_zero(db, factory):
     assert quiz_progress(db, user.id)["week02"]["passed"] is False
 
 
-def test_code_question_graded_through_the_sandbox(db, factory):
+def test_code_answers_wait_for_a_worker_then_the_attempt_is_final(db, factory):
     user = factory.user()
     quiz = factory.quiz([CODE, SINGLE], week_number=2, pass_mark=0.5)
     attempt, _ = service.start_attempt(db, user, quiz.id)
@@ -70,9 +74,77 @@ def test_code_question_graded_through_the_sandbox(db, factory):
     answers[code_id] = "def double(x):\n    return 2 * x if x > 0 else x\n"  # wrong on the negative case
     service.submit_attempt(db, user, attempt.id, answers)
     row = db.get(QuizAnswer, (attempt.id, code_id))
+    assert (row.status, row.points) == ("pending", 0.0)
+    assert (attempt.state, attempt.score, attempt.passed, attempt.max_score) == ("submitted", None, None, 3.0)
+    view = service.attempt_view(db, attempt)
+    assert view["status"] == "pending" and view["pending"] == 1
+    assert {q["result"]["status"] for q in view["questions"]} == {"pending", "correct"}  # the rest is scored
+    job = db.scalar(select(QuizGradingJob).where(QuizGradingJob.attempt_id == attempt.id))
+    assert (job.question_id, job.state) == (code_id, "queued")
+
+    assert grade_code_answers(db) == ["graded"]
+    row = db.get(QuizAnswer, (attempt.id, code_id))
     assert row.status == "partial" and row.points == pytest.approx(2 * 2 / 3, abs=1e-3)
     assert row.feedback["passed"] == 2 and row.feedback["cases"][2]["call"] == "double(-3)"
+    attempt = db.get(QuizAttempt, attempt.id)
     assert attempt.score == pytest.approx(1 + 4 / 3, abs=1e-3) and attempt.passed is True
+    assert service.attempt_view(db, attempt)["status"] == "graded"
+    assert db.get(QuizGradingJob, job.id).state == "done"
+
+
+def test_a_code_answer_is_never_graded_twice(db, factory):
+    user = factory.user()
+    quiz = factory.quiz([CODE], week_number=2)
+    attempt, _ = service.start_attempt(db, user, quiz.id)
+    service.submit_attempt(db, user, attempt.id, answers_for(db, attempt))
+    job = db.scalar(select(QuizGradingJob).where(QuizGradingJob.attempt_id == attempt.id))
+    token = quiz_jobs.claim(db, job.id, "first")
+    assert quiz_jobs.claim(db, job.id, "redelivered") is None  # a second delivery of the task skips it
+    question, code = quiz_jobs.job_input(db, job)
+    feedback = quiz_jobs.grade_safely(question, code)
+    assert quiz_jobs.finish(db, job.id, token, feedback) is True
+    db.expire_all()
+    graded = db.get(QuizAttempt, attempt.id)
+    assert (graded.score, graded.passed) == (2.0, True)
+    wrong = {**feedback, "passed": 0, "run_status": "ok"}
+    assert quiz_jobs.finish(db, job.id, token, wrong) is False
+    assert service.record_code_result(db, attempt.id, job.question_id, wrong) is False
+    assert service.finalize_attempt(db, attempt.id) is False
+    db.expire_all()
+    assert db.get(QuizAttempt, attempt.id).score == 2.0
+    assert db.get(QuizAnswer, (attempt.id, job.question_id)).status == "correct"
+
+
+def test_a_rolled_back_submit_sends_nothing(db, factory):
+    user = factory.user()
+    quiz = factory.quiz([CODE, SINGLE], week_number=2)
+    attempt, _ = service.start_attempt(db, user, quiz.id)
+    db.commit()
+    service.submit_attempt(db, user, attempt.id, answers_for(db, attempt))
+    db.rollback()
+    db.commit()
+    assert SENT == []
+    assert db.scalar(select(func.count()).select_from(QuizGradingJob)
+                     .where(QuizGradingJob.attempt_id == attempt.id)) == 0
+    service.submit_attempt(db, user, attempt.id, answers_for(db, attempt))
+    assert SENT == []  # nothing before the commit either
+    db.commit()
+    job = db.scalar(select(QuizGradingJob).where(QuizGradingJob.attempt_id == attempt.id))
+    assert SENT == [(GRADE_QUIZ_ANSWER, [job.id], "cpu")]
+
+
+def test_without_code_answers_the_attempt_is_final_and_nothing_is_queued(db, factory):
+    user = factory.user()
+    quiz = factory.quiz([CODE, SINGLE], week_number=2)
+    attempt, _ = service.start_attempt(db, user, quiz.id)
+    answers = answers_for(db, attempt)
+    code_id = next(qid for qid, a in answers.items() if isinstance(a, str) and "def double" in a)
+    service.submit_attempt(db, user, attempt.id, {**answers, code_id: CODE["starter"]})
+    assert (attempt.score, attempt.passed) == (1.0, False)
+    assert db.get(QuizAnswer, (attempt.id, code_id)).status == "unanswered"
+    assert db.scalar(select(func.count()).select_from(QuizGradingJob)) == 0
+    db.commit()
+    assert SENT == []
 
 
 def test_answers_are_saved_then_graded_on_submit(db, factory):
@@ -234,7 +306,8 @@ def test_code_solutions_never_reach_students(db, factory):
     before = service.attempt_view(db, attempt)
     assert before["questions"][0]["starter"] == CODE["starter"]
     service.submit_attempt(db, user, attempt.id, answers_for(db, attempt, right=False))
-    after = service.attempt_view(db, attempt)
+    grade_code_answers(db)
+    after = service.attempt_view(db, db.get(QuizAttempt, attempt.id))
     assert after["questions"][0]["result"]["status"] == "incorrect"
     assert "return 2 * x" not in repr(before) + repr(after)
     untouched, _ = service.start_attempt(db, user, quiz.id)
