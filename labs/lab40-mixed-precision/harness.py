@@ -49,7 +49,7 @@ class CountingSGD(torch.optim.SGD):
 def _scenario(ctx, name: str) -> dict:
     """Scaler settings and per-step gradients: mostly finite, some with an inf, a nan, or an overflow that
     only the scaled gradient hits (|g| * scale beyond float32's 3.4e38)."""
-    if ctx.visible and name == "trace":
+    if ctx.visible:
         kinds = ["ok", "ok", "inf", "ok", "ok", "ok", "ok", "nan", "ok", "ok"]
         return {"init_scale": 1024.0, "growth_factor": 2.0, "backoff_factor": 0.5, "growth_interval": 3,
                 "shapes": [[3], [2, 2]], "kinds": kinds, "max_grad_norm": 1.0}
