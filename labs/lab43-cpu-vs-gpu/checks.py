@@ -15,7 +15,7 @@ import numpy as np
 from labkit.checks import Verdict, describe
 
 WEIGHTS = dict(rtol=1e-5, atol=1e-6)
-CUDA_LOSSES = dict(rtol=2e-3, atol=2e-3)   # CUDA kernels sum in another order than the CPU's
+CUDA_LOSSES = dict(rtol=1e-2, atol=1e-2)   # CUDA kernels (and AdamW amplifying tiny differences) vs the CPU
 TIMING_RTOL, TIMING_SLACK_S = 0.15, 0.001
 REMEASURE_FACTOR = 4.0
 
