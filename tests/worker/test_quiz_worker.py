@@ -3,6 +3,7 @@ broker -> worker -> sandbox -> the answer's feedback and the attempt's final sco
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -17,9 +18,23 @@ FIXTURE_LABS = Path(__file__).resolve().parents[1] / "fixtures" / "labs"
 QUIZ = "quiz-week01"
 
 
+COURSE = Path(__file__).resolve().parents[2] / "course"
+
+
+def course_drawing_every_question(tmp_path: Path) -> Path:
+    """The real course, with week 1's quiz drawing all its questions (its code question always among them)."""
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    quiz = course / "quizzes" / "week01.yaml"
+    count = quiz.read_text().count("\n  - id: ")
+    quiz.write_text(quiz.read_text().replace("draw: 8", f"draw: {count}", 1))
+    return course
+
+
 @pytest.fixture
 def stack(tmp_path):
-    live = LiveStack(tmp_path, labs_dir=FIXTURE_LABS)
+    course = course_drawing_every_question(tmp_path)
+    live = LiveStack(tmp_path, labs_dir=FIXTURE_LABS, extra_env={"LLMCOURSE_COURSE_DIR": str(course)})
     live.prepare()
     live.cli("users", "create", "--email", "s@example.com", "--password", "password123", "--role", "admin")
     live.token = live.cli("users", "token", "--email", "s@example.com")
