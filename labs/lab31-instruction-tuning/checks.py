@@ -190,31 +190,45 @@ def _model(weights: dict | None, lab_dir: Path):
     return model.eval()
 
 
+def _encoded(items: list[dict]) -> dict[int, list[tuple[list[int], list[int]]]]:
+    """(prompt ids, answer ids + <|end|>) of every item, grouped by prompt length so a group runs as one batch."""
+    vocab = tinychat().vocabulary()
+    index = {w: i for i, w in enumerate(vocab)}
+    groups: dict[int, list[tuple[list[int], list[int]]]] = {}
+    for item in items:
+        prompt = [index[w] for w in _render(item["messages"], add_generation_prompt=True).split()]
+        answer = [index[w] for w in item["answer"].split()] + [index["<|end|>"]]
+        groups.setdefault(len(prompt), []).append((prompt, answer))
+    return groups
+
+
 def answer_scores(model, items: list[dict]) -> tuple[float, float]:
     """(mean answer loss in nats per token, exact-match rate of greedy replies)."""
     import torch
     import torch.nn.functional as F
 
-    vocab = tinychat().vocabulary()
-    index = {w: i for i, w in enumerate(vocab)}
-    end = index["<|end|>"]
+    end = tinychat().vocabulary().index("<|end|>")
     total, count, exact = 0.0, 0, 0
     with torch.no_grad():
-        for item in items:
-            prompt = [index[w] for w in _render(item["messages"], add_generation_prompt=True).split()]
-            answer = [index[w] for w in item["answer"].split()] + [end]
-            ids = torch.tensor([prompt + answer])
-            logits = model(ids)[0, len(prompt) - 1:-1]
-            total += float(F.cross_entropy(logits, torch.tensor(answer), reduction="sum"))
-            count += len(answer)
-            reply = list(prompt)
-            for _ in range(MAX_NEW_TOKENS):
-                token = int(model(torch.tensor([reply]))[0, -1].argmax())
-                if token == end:
+        for length, group in _encoded(items).items():
+            for prompt, answer in group:  # answers differ in length: teacher-forced one by one
+                logits = model(torch.tensor([prompt + answer]))[0, length - 1:-1]
+                total += float(F.cross_entropy(logits, torch.tensor(answer), reduction="sum"))
+                count += len(answer)
+            replies = torch.tensor([prompt for prompt, _ in group])
+            for _ in range(MAX_NEW_TOKENS):  # greedy, the whole group at once
+                replies = torch.cat([replies, model(replies)[:, -1].argmax(-1, keepdim=True)], dim=1)
+                if bool((replies[:, length:] == end).any(dim=1).all()):
                     break
-                reply.append(token)
-            exact += reply[len(prompt):] == answer[:-1]
+            for row, (_, answer) in zip(replies[:, length:].tolist(), group):
+                reply = row[:row.index(end)] if end in row else row
+                exact += reply == answer[:-1]
     return total / count, exact / len(items)
+
+
+@lru_cache(maxsize=2)
+def base_scores(lab_dir: str, private_dir: str) -> tuple[float, float]:
+    return answer_scores(_model(None, Path(lab_dir)), heldout(private_dir))
 
 
 def check_answers(got, expected, ctx) -> Verdict:
@@ -228,7 +242,7 @@ def check_answers(got, expected, ctx) -> Verdict:
         first = str(exc).strip().splitlines()[0][:300]
         return Verdict(False, f"the tuned weights do not load into the base model's architecture: {first}")
     loss, exact = answer_scores(tuned, items)
-    base_loss, base_exact = answer_scores(_model(None, ctx.lab_dir), items)
+    base_loss, base_exact = base_scores(str(ctx.lab_dir), str(ctx.private_dir))
     ref_loss, ref_exact = answer_scores(_model(expected["weights"], ctx.lab_dir), items)
     needed_loss = base_loss - MIN_SHARE_OF_GAIN * (base_loss - ref_loss)
     needed_exact = MIN_SHARE_OF_EXACT * ref_exact
