@@ -50,7 +50,8 @@ class LiveStack:
         self.cli("db", "upgrade")
         self.cli("content", "sync")
 
-    def start_web(self) -> None:
+    def start_web(self, ready: tuple[int, ...] = (200,)) -> None:
+        """Start uvicorn and wait until /healthz answers one of `ready` (503: up, with its broker down)."""
         log = open(self.data_dir / "web.log", "w")
         self.web = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
                                      "--host", "127.0.0.1", "--port", str(self.port)],
@@ -58,7 +59,7 @@ class LiveStack:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.base_url + "/healthz", timeout=3).status_code in ready:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)

@@ -72,4 +72,4 @@ class GradeResult(BaseModel):
     stderr_tail: str = ""
     feedback: str | None = None
     timings: Timings = Field(default_factory=Timings)
-    live: dict[str, Any] | None = None  # output tail and metrics while running (display only)
+    live: dict[str, Any] = Field(default_factory=dict)  # output tail and metrics while running (display only)

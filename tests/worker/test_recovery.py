@@ -153,7 +153,7 @@ def test_a_task_the_web_could_not_send_is_relayed_in_seconds(tmp_path, own_redis
     live = make_stack(tmp_path, own_redis.url)
     good_broker = live.env["LLMCOURSE_BROKER_URL"]
     live.env["LLMCOURSE_BROKER_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # the web's sends all fail
-    live.start_web()
+    live.start_web(ready=(503,))  # /healthz tells the truth: the broker is down
     live.env["LLMCOURSE_BROKER_URL"] = good_broker
     ids = [submit(live, GOOD) for _ in range(3)]
     assert rows(live, "SELECT count(*) FROM grading_jobs WHERE sent_at IS NULL")[0][0] == 3
