@@ -63,6 +63,8 @@ class LiveStack:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
+        self.web.kill()  # never leave a server behind when the test cannot use it
+        self.web.wait()
         raise RuntimeError("web server did not start: " + (self.data_dir / "web.log").read_text())
 
     def start_worker(self, beat: bool = True) -> subprocess.Popen:
