@@ -3,7 +3,10 @@ FROM python:3.11-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap libseccomp2 util-linux git && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY setup.py ./
 COPY app ./app
+COPY templates ./templates
+COPY static ./static
 COPY worker ./worker
 COPY labkit ./labkit
 COPY migrations ./migrations

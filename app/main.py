@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
@@ -20,6 +19,7 @@ from app.core.headers import SecurityHeaders
 from app.core.params import is_out_of_range_path_id
 from app.core.proxies import trust_configured_proxies
 from app.core.secret_policy import refuse_insecure_defaults
+from app.web.assets import STATIC_DIR
 from app.web.templating import is_htmx, render, templates
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def create_app() -> FastAPI:
                        same_site="lax", https_only=settings.secure_cookies, max_age=settings.session_lifetime_seconds)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_form_bytes)
     trust_configured_proxies(app, settings.trusted_proxies)
-    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):

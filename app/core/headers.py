@@ -4,14 +4,14 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Pages load only their own scripts (app/web/static); inline <script> and on* handlers are refused.
+# Pages load only their own scripts (static/); inline <script> and on* handlers are refused.
 # Inline style attributes (progress bars) stay allowed: they cannot run code.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
     "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
     "frame-ancestors 'none'",
 ])
-# /docs runs the vendored Swagger UI (app/web/static/vendor) under the same policy: nothing from elsewhere.
+# /docs runs the vendored Swagger UI (static/vendor) under the same policy: nothing from elsewhere.
 DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY
 HSTS = "max-age=31536000"
 BASE_HEADERS = {

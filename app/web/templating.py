@@ -1,7 +1,6 @@
 """Jinja2 environment and the page/fragment response helpers."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -11,8 +10,8 @@ from markupsafe import Markup
 from app.config import get_settings
 from app.core.deps import csrf_token
 from app.core.markdown import render_inline, render_markdown
+from app.web.assets import TEMPLATES_DIR
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["markdown"] = lambda text: Markup(render_markdown(text))
 templates.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
