@@ -90,11 +90,15 @@ def run_job(job_id: int, worker: str) -> str:
         lab = db.get(Lab, submission.lab_id)
         code, folder, sub_id, queued_s = submission.code, lab.folder, submission.id, \
             (utcnow() - submission.created_at).total_seconds()
-    from app.labs.live import LiveLog
+    from app.labs.live import LiveLog, RunCancelled
 
     live = LiveLog(sub_id)
-    with Heartbeat(job_id, token):
-        result = grade_code(folder, code, sub_id, on_output=live, warm=True)
+    try:
+        with Heartbeat(job_id, token):
+            result = grade_code(folder, code, sub_id, on_output=live, warm=True)
+    except RunCancelled:
+        log.info("job %s: cancelled while running; its sandbox was stopped", job_id)
+        return "cancelled"
     if result is None:
         log.warning("job %s: its sandbox was killed from outside; queued again", job_id)
         release(job_id, token)

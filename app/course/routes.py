@@ -45,7 +45,8 @@ def toggle_item(request: Request, db: Db, user: CurrentUser, number: WeekNumber,
     item = service.set_item(db, user, item_id, done == "1")
     if item.week_id != week.id:
         raise AppError(404, "That checklist item is not part of this week.", "not_found")
-    if is_htmx(request):
-        return render(request, "partials/check_item.html", {
-            "node": {"item": item, "done": done == "1"}, "week": week, "enrolled": True})
+    if is_htmx(request):  # the item, and the week's progress out of band (it moved with the tick)
+        progress = next(p for p in service.course_progress(db, user) if p.week.id == week.id)
+        return render(request, "partials/check_item_oob.html", {
+            "node": {"item": item, "done": done == "1"}, "week": week, "enrolled": True, "progress": progress})
     return RedirectResponse(f"/weeks/{number}#item-{item_id}", status_code=303)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from labkit.manifest import LAB_ID_PATTERN
-
 
 class ModuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -29,7 +27,7 @@ class ChecklistEntry(BaseModel):
 
 class LabEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=LAB_ID_PATTERN)
+    id: str = Field(pattern=r"^lab(0[1-9]|[1-5][0-9]|6[0-3])$")
     title: str = Field(min_length=3)
 
 

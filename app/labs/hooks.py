@@ -11,6 +11,10 @@ def after_graded(db: Session, submission: Submission) -> None:
     from app.review.service import on_graded
 
     on_graded(db, submission)  # audit row, review-queue entries, feedback hold
+    if not feedback_held(submission):
+        from app.labs.service import tick_lab_item
+
+        tick_lab_item(db, submission)  # full marks tick the lab's own checklist item
 
 
 def feedback_held(submission: Submission) -> bool:

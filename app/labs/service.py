@@ -91,8 +91,7 @@ def submit(db: Session, user: User, lab_id: str, code: str, filename: str | None
     job = GradingJob(submission_id=submission.id, queue=lab.device)
     db.add(job)
     db.flush()
-    if not (lab.submit_file or "").endswith(".zip"):  # a zip (the capstone) is no editor draft
-        save_draft(db, user, lab.id, code)
+    save_draft(db, user, lab.id, code)
     user.last_active_at = utcnow()
     enqueue_grading(db, job)
     return submission
@@ -113,6 +112,47 @@ def models_in_use(lab: Lab) -> list[dict]:
     models_dir = get_settings().models_dir
     return [{"stand_in": slot, "name": name, "real": real_model_path(models_dir, name) is not None}
             for slot, name in (lab.manifest or {}).get("models", {}).items()]
+
+
+def draft_saved_at(db: Session, user: User, lab: Lab):
+    draft = db.get(LabDraft, (user.id, lab.id))
+    return draft.updated_at if draft else None
+
+
+def lab_numbers(db: Session, user: User, lab: Lab) -> dict:
+    """Every number the lab page shows that a submission can move: attempts, best score, the week's progress."""
+    from app.course.service import course_progress
+    from app.labs.hooks import feedback_held
+
+    attempts = history(db, user, lab.id)
+    graded = [s.score for s in attempts if s.status == "graded" and s.score is not None and not feedback_held(s)]
+    week_progress = next((p for p in course_progress(db, user) if p.week.id == lab.week_id), None)
+    return {"lab": lab, "attempts": attempts, "best": max(graded) if graded else None,
+            "week_progress": week_progress}
+
+
+def tick_lab_item(db: Session, submission: Submission) -> bool:
+    """A lab passed in full ticks its own checklist item ("w01-lab02") for the student. Never unticks."""
+    from app.course.models import ChecklistItem, ChecklistProgress
+
+    lab = db.get(Lab, submission.lab_id)
+    if (lab is None or submission.status != "graded" or submission.score is None or not lab.max_score
+            or submission.score < lab.max_score):
+        return False
+    item = db.scalar(select(ChecklistItem).where(ChecklistItem.week_id == lab.week_id,
+                                                 ChecklistItem.id.like(f"%-{lab.id}"),
+                                                 ChecklistItem.active.is_(True)).limit(1))
+    if item is None:
+        return False
+    row = db.get(ChecklistProgress, (submission.user_id, item.id))
+    if row is None:
+        db.add(ChecklistProgress(user_id=submission.user_id, item_id=item.id, done=True, updated_at=utcnow()))
+    elif not row.done:
+        row.done, row.updated_at = True, utcnow()
+    else:
+        return False
+    db.flush()
+    return True
 
 
 def editor_code(db: Session, user: User, lab: Lab) -> str:
@@ -177,3 +217,116 @@ def parse_json_code(body: bytes) -> str:
     except ValueError as exc:
         status = 413 if "limit" in str(exc) else 400
         raise AppError(status, str(exc), "bad_file") from None
+
+
+def reset_draft(db: Session, user: User, lab: Lab) -> str:
+    """Back to the starter file: the saved draft goes (earlier attempts stay)."""
+    draft = db.get(LabDraft, (user.id, lab.id))
+    if draft is not None:
+        db.delete(draft)
+        db.flush()
+    return lab.starter_code
+
+
+def check_draft(code: str) -> str:
+    """A draft is kept as typed (it need not parse), within the upload limit."""
+    limit = get_settings().max_upload_bytes
+    size = len(code.encode("utf-8"))
+    if size > limit:
+        raise AppError(413, f"Your code is {size // 1024} KB; the limit is {limit // 1024} KB.", "too_large")
+    if "\x00" in code:
+        raise AppError(400, "Your code contains a NUL character.", "bad_file")
+    return code
+
+
+def draft_diff(current: str, earlier: Submission) -> list[tuple[str, str]]:
+    """Unified diff of an earlier attempt (old) against the current draft (new), as (kind, line) pairs with
+    kind in hunk | add | del | same. Empty when they are the same."""
+    import difflib
+
+    lines = difflib.unified_diff(earlier.code.splitlines(), current.splitlines(),
+                                 f"attempt {earlier.attempt}", "your draft", lineterm="", n=3)
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        if line.startswith(("---", "+++")) and not out:
+            continue  # the two file headers
+        if line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = "same"
+        out.append((kind, line))
+    return out
+
+
+def lab_prepared(lab: Lab) -> bool:
+    """True once the lab's reference outputs for its current version exist (worker/grading.py builds them in
+    references_dir/<lab>/<content hash>...). A web process that cannot see the workers' data dir says True."""
+    from labkit.manifest import VISIBLE_SEED
+
+    folder = get_settings().references_dir
+    if not folder.is_dir():
+        return True
+    return any((version / f"{VISIBLE_SEED}.json").exists()
+               for version in (folder / lab.id).glob(f"{lab.content_hash}*") if version.is_dir())
+
+
+def queue_info(db: Session, submission: Submission) -> dict:
+    """Where a waiting submission stands: its place in its queue, the jobs running now, an estimate from the
+    last finished jobs of that queue, and whether the lab is still being prepared."""
+    from statistics import median
+
+    lab = db.get(Lab, submission.lab_id)
+    info: dict = {"preparing": lab is not None and lab.gradeable and not lab_prepared(lab)}
+    job = db.scalar(select(GradingJob).where(GradingJob.submission_id == submission.id))
+    if job is None or job.state != "queued":
+        return info
+    in_queue = (GradingJob.queue == job.queue)
+    ahead = db.scalar(select(func.count()).where(in_queue, GradingJob.state == "queued", GradingJob.id < job.id)) or 0
+    running = db.scalar(select(func.count()).where(in_queue, GradingJob.state == "running")) or 0
+    recent = db.execute(select(GradingJob.claimed_at, GradingJob.finished_at).where(
+        in_queue, GradingJob.state == "done", GradingJob.claimed_at.is_not(None), GradingJob.finished_at.is_not(None))
+        .order_by(GradingJob.id.desc()).limit(30)).all()
+    durations = [(end - start).total_seconds() for start, end in recent if end >= start]
+    info.update(position=ahead + 1, running=running, queue=job.queue)
+    if durations:
+        typical = max(1.0, median(durations))
+        slots = max(1, running)
+        # the jobs ahead and those running share the busy slots; then this one runs
+        info["estimate_s"] = round(typical * (ahead + (1 if running else 0)) / slots + typical)
+    return info
+
+
+CANCELLED_FEEDBACK = "You cancelled this run before it finished; it was not graded and does not count toward your score."
+
+
+def cancel(db: Session, user: User, submission_id: int) -> Submission:
+    """Stop a queued or running submission. The job loses its claim, so a worker that is running it stops the
+    sandbox (app/labs/live.py: `LiveLog` sees the run is no longer wanted) and can never record a grade."""
+    from sqlalchemy import update
+
+    submission = get_submission(db, user, submission_id)
+    if submission.status not in ("queued", "running"):
+        raise AppError(409, f"This run has already finished ({submission.status}); there is nothing to cancel.",
+                       "already_finished")
+    now = utcnow()
+    stopped = db.execute(update(GradingJob).where(GradingJob.submission_id == submission.id,
+                                                  GradingJob.state.in_(("queued", "running")))
+                         .values(state="done", claim_token=None, finished_at=now,
+                                 last_error=f"cancelled by user {user.id}")).rowcount
+    if stopped != 1:
+        raise AppError(409, "This run finished just now; there is nothing to cancel.", "already_finished")
+    from app.labs.schemas import GradeResult
+
+    tail = (submission.live or {}).get("tail", "") if submission.status == "running" else ""
+    submission.result = GradeResult.model_validate({
+        "submission_id": submission.id, "lab_id": submission.lab_id, "status": "error", "score": 0.0,
+        "max_score": submission.max_score, "tests": [], "stdout_tail": tail, "stderr_tail": "",
+        "feedback": CANCELLED_FEEDBACK, "timings": {"queued_at": submission.created_at}}).model_dump(mode="json")
+    submission.result["cancelled"] = True
+    submission.status, submission.score, submission.live, submission.graded_at = "error", 0.0, None, now
+    db.flush()
+    return submission

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -12,7 +11,7 @@ from app.cohorts.models import Cohort
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import AppError, bad_request
 from app.core.params import RowId, parse_row_id
-from app.labs import bundles, hooks
+from app.labs import hooks
 from app.labs.models import Lab, Submission
 from app.review import regrade, service
 from app.review.models import RegradeItem, RegradeRun, ReviewItem
@@ -145,37 +144,15 @@ def grading_context(db: Session, submission: Submission) -> dict:
     }
 
 
-def submission_text(lab: Lab, submission: Submission) -> str:
-    """What is diffed between attempts: the code, or a project's files one after another."""
-    if not bundles.is_bundle_lab(lab):
-        return submission.code
-    return "".join(f"# ==== {path} ====\n{text}\n" for path, text in bundles.files_of(lab, submission.code).items())
-
-
-def code_html(lab: Lab, submission: Submission) -> Markup:
-    """The submitted code with line numbers; a project (.zip) file by file, each with its own line anchors."""
-    if not bundles.is_bundle_lab(lab):
-        return highlight_code(submission.code)
-    files = bundles.files_of(lab, submission.code)
-    if not files:
-        return Markup('<p class="muted">The project could not be read.</p>')
-    parts = [Markup('<p class="small">{} files: {}</p>').format(len(files), ", ".join(files))]
-    for index, (path, text) in enumerate(files.items(), start=1):
-        parts.append(Markup('<h3 class="file-name" id="file-{}">{}</h3>').format(index, path))
-        parts.append(highlight_code(text, anchor=f"F{index}", filename=path))
-    return Markup("").join(parts)
-
-
 def review_context(db: Session, submission: Submission) -> dict:
     from app.similarity.service import pairs_for_submission
 
     previous = service.previous_attempt(db, submission)
     context = grading_context(db, submission)
-    lab = context["lab"]
     context.update(
         student=db.get(User, submission.user_id), result=submission.result or {}, previous=previous,
-        code_html=code_html(lab, submission),
-        diff=diff_rows(submission_text(lab, previous), submission_text(lab, submission)) if previous is not None else [],
+        code_html=highlight_code(submission.code),
+        diff=diff_rows(previous.code, submission.code) if previous is not None else [],
         entries=service.queue_items_for(db, submission.id), threads=service.regrade_threads(db, submission.id),
         pairs=pairs_for_submission(db, submission.id), manual_checks=service.manual_checks(context["lab"]),
         regrades=list(db.execute(select(RegradeItem, RegradeRun).join(RegradeRun, RegradeRun.id == RegradeItem.run_id)

@@ -482,35 +482,6 @@ def add_rubric_item(db: Session, lab: Lab, actor: User, title: str, points, comm
     return item
 
 
-def sync_manifest_rubric(db: Session, lab_id: str, rubric: list[dict]) -> int:
-    """The rubric a lab's manifest declares (lab.yaml `rubric`), loaded by `content sync`: one item per line,
-    kept in step by title (points, comment, order); lines dropped from the manifest are deactivated (marks
-    already given keep pointing at them). Items from the manifest are the ones no grader created. Returns
-    how many rows changed."""
-    if not rubric:
-        return 0
-    existing = {item.title: item for item in db.scalars(
-        select(RubricItem).where(RubricItem.lab_id == lab_id, RubricItem.created_by_id.is_(None)))}
-    changed = 0
-    for position, line in enumerate(rubric, start=1):
-        values = {"position": position, "points": float(line["points"]), "comment": line.get("comment", ""),
-                  "active": True}
-        item = existing.pop(line["title"], None)
-        if item is None:
-            db.add(RubricItem(lab_id=lab_id, title=line["title"], created_by_id=None, created_at=utcnow(), **values))
-            changed += 1
-        elif any(getattr(item, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(item, key, value)
-            changed += 1
-    for item in existing.values():
-        if item.active:
-            item.active = False
-            changed += 1
-    db.flush()
-    return changed
-
-
 def remove_rubric_item(db: Session, lab: Lab, item_id: int) -> RubricItem:
     item = db.get(RubricItem, item_id)
     if item is None or item.lab_id != lab.id or not item.active:

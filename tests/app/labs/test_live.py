@@ -41,4 +41,49 @@ def test_running_submission_shows_live_output_and_chart(client, factory):
     assert 'class="loss-chart"' in fragment.text and "epoch 1 done" in fragment.text
     assert 'hx-trigger="every 1s"' in fragment.text
     page = client.get(f"/submissions/{submission.id}")
-    assert "chart-4.4.7.umd.min.js" in page.text and "Live output" in page.text
+    assert "Live output" in page.text and "data-metrics=" in page.text
+    assert "chart-4.4.7" not in page.text  # Chart.js loads only when a chart is drawn (static/app.js)
+
+
+def test_metric_points_are_labelled_one_series_per_case(monkeypatch):
+    monkeypatch.setattr(LiveLog, "flush", lambda self: None)
+    log = LiveLog(1, interval=10**9)
+    lines = ["step 1 loss 3.0", "step 2 loss 2.0",                      # visible case 1
+             "step 1 loss 2.9", "step 2 loss 1.9",                      # visible case 2: the step went back
+             '@metric {"step": 1, "loss": 2.5, "series": "hidden"}',    # labkit.metrics during a hidden case
+             '@metric {"step": 2, "loss": 1.5, "series": "hidden"}',
+             '@metric {"step": 1, "loss": 2.4, "series": "hidden"}']    # the next hidden case
+    log("stdout", ("\n".join(lines) + "\n").encode())
+    assert [p["series"] for p in log.points] == ["visible 1", "visible 1", "visible 2", "visible 2",
+                                                 "hidden 1", "hidden 1", "hidden 2"]
+
+
+def test_a_cancelled_submission_stops_its_run(monkeypatch, factory, db):
+    """The worker's output callback raises once the submission is no longer running (cancelled), which
+    kills the sandbox (worker/sandbox.py) and records nothing."""
+    import pytest
+
+    from app.labs.live import RunCancelled
+
+    user = factory.user()
+    submission = factory.submission(user, status="running", score=None)
+    db.commit()
+
+    class Scope:
+        def __enter__(self):
+            return db
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(live, "session_scope", Scope)
+    log = LiveLog(submission.id, interval=0.0)
+    log("stdout", b"step 1 loss 2.0\n")  # saved while running
+    db.refresh(submission)
+    assert submission.live["metrics"][0]["loss"] == 2.0
+    submission.status = "error"  # what cancelling does
+    db.flush()
+    with pytest.raises(RunCancelled):
+        log("idle", b"")
+    with pytest.raises(RunCancelled):
+        log("stdout", b"step 2 loss 1.0\n")
