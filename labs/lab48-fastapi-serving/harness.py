@@ -24,6 +24,8 @@ MAX_WAIT_MS = 30.0         # what the harness asks the batcher to wait for more 
 BURST_WAIT_MS = 100.0      # the same for the concurrent burst: generous, so a busy machine still batches
 START_TIMEOUT_S = 15.0
 STREAM_HOLD_S = 1.5        # how long a forward call waits for the client to have seen an earlier token
+REQUEST_TIMEOUT_S = 5.0    # a request that gets no answer by then stops the case (a valid one needs < 0.3 s)
+BURST_TIMEOUT_S = 10.0
 WORDS = ("the server model request prompt token tokens answer batch requests stream client latency greedy "
          "decoding forward pass score text error crash one many eight ready soon sends keeps puts waits "
          "serve loads reads predicts clear next new job").split()
@@ -96,6 +98,11 @@ def _reply(response: httpx.Response) -> dict:
     return {"status": response.status_code, "json": body}
 
 
+def _no_answer(url: str, seconds: float) -> RuntimeError:
+    return RuntimeError(f"POST /{url.split('/', 3)[-1]} got no answer within {seconds:g} s: is the batcher's "
+                        f"background task started in the lifespan, and does it set every request's future?")
+
+
 def _post(client: httpx.Client, url: str, body) -> dict:
     try:
         if url.endswith("/stream"):
@@ -106,6 +113,8 @@ def _post(client: httpx.Client, url: str, body) -> dict:
                 response.read()
                 return _reply(response)
         return _reply(client.post(url, json=body))
+    except httpx.TimeoutException:
+        raise _no_answer(url, REQUEST_TIMEOUT_S) from None
     except httpx.HTTPError as exc:
         return {"status": None, "json": None, "error": f"{type(exc).__name__}: the request got no answer ({exc})"}
 
@@ -185,7 +194,7 @@ def validation(student, ctx):
     model = RecordedModel(lm.TinyLM(LATENCY_S), [])
     results = []
     with serving(student, model, max_batch_size=8, max_wait_ms=MAX_WAIT_MS) as base, \
-            httpx.Client(timeout=20) as client:
+            httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
         for endpoint, body in requests:
             results.append({"endpoint": endpoint, "body": body, **_post(client, base + endpoint, body)})
     return results
@@ -209,7 +218,7 @@ def generate(student, ctx):
     record: list = []
     results = []
     with serving(student, RecordedModel(lm.TinyLM(LATENCY_S), record), max_batch_size=8,
-                 max_wait_ms=MAX_WAIT_MS) as base, httpx.Client(timeout=20) as client:
+                 max_wait_ms=MAX_WAIT_MS) as base, httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
         for body in bodies:
             results.append({"body": body, **_post(client, base + "/generate", body)})
     return {"results": results, "forward_calls": len(record)}
@@ -264,7 +273,7 @@ def streaming(student, ctx):
         bodies = stream_prompts(lm, random.Random(f"{ctx.seed}:streaming"), 2)
     results, gate, record = [], StreamGate(), []
     with serving(student, RecordedModel(lm.TinyLM(LATENCY_S), record, gate), max_batch_size=8,
-                 max_wait_ms=MAX_WAIT_MS) as base, httpx.Client(timeout=20) as client:
+                 max_wait_ms=MAX_WAIT_MS) as base, httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
         for body in bodies:
             gate.reset(len(record))
             try:
@@ -278,6 +287,8 @@ def streaming(student, ctx):
                                     "content_type": response.headers.get("content-type", ""),
                                     "events": events, "forward_calls": len(record) - gate.start,
                                     "incremental": not gate.held_back})
+            except httpx.TimeoutException:
+                raise _no_answer(base + "/generate/stream", REQUEST_TIMEOUT_S) from None
             except httpx.HTTPError as exc:
                 results.append({"body": body, "status": None, "error": f"{type(exc).__name__}: {exc}"})
     return results
@@ -285,10 +296,12 @@ def streaming(student, ctx):
 
 # ---------------------------------------------------------------- batching
 async def _burst(base: str, bodies: list) -> list:
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as client:
+    async with httpx.AsyncClient(timeout=BURST_TIMEOUT_S, limits=httpx.Limits(max_connections=64)) as client:
         async def one(body):
             try:
                 return _reply(await client.post(base + "/generate", json=body))
+            except httpx.TimeoutException:
+                raise _no_answer(base + "/generate", BURST_TIMEOUT_S) from None
             except httpx.HTTPError as exc:
                 return {"status": None, "json": None, "error": f"{type(exc).__name__}: the request got no answer"}
 
