@@ -8,7 +8,9 @@ from app.core.errors import not_found
 from app.core.params import RowId
 from app.labs.models import Submission
 from app.review import regrade, service
-from app.review.schemas import MessageIn, OverrideIn, QueueEntryOut, RegradeIn, ScoreChangeOut, ThreadOut
+from app.review.schemas import (
+    MessageIn, OverrideIn, QueueEntryOut, RegradeApplyIn, RegradeIn, ScoreChangeOut, ThreadOut,
+)
 from app.users.models import Role
 
 router = APIRouter(prefix="/api/v1", tags=["review"], dependencies=[CsrfChecked])
@@ -92,8 +94,19 @@ def add_message(db: Db, user: CurrentUser, request_id: RowId, body: MessageIn):
 
 @router.post("/labs/{lab_id}/regrade", status_code=202, dependencies=[Instructor])
 def start_regrade(db: Db, user: CurrentUser, lab_id: str, body: RegradeIn | None = None) -> dict:
-    run = regrade.start_lab_regrade(db, service.get_lab(db, lab_id), user, body.reason if body else "")
-    return {"id": run.id, "state": run.state, "total": run.total}
+    """A dry run: the report (GET /regrade-runs/{id}) shows each student's before/after; no score changes
+    until POST /regrade-runs/{id}/apply."""
+    run = regrade.start_lab_regrade(db, service.get_lab(db, lab_id), user, body.reason if body else "",
+                                    body.cohort_id if body else None)
+    return {"id": run.id, "state": run.state, "total": run.total, "dry_run": run.dry_run}
+
+
+@router.post("/regrade-runs/{run_id}/apply", dependencies=[Instructor])
+def apply_regrade(db: Db, user: CurrentUser, run_id: RowId, body: RegradeApplyIn) -> dict:
+    """Apply a finished dry run; `up` and `down` must be the counts of its report."""
+    run = regrade.get_run(db, run_id)
+    applied = regrade.apply_run(db, run, user, body.up, body.down)
+    return {"id": run.id, "applied": applied}
 
 
 @router.get("/regrade-runs/{run_id}", dependencies=[Grader])

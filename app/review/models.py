@@ -143,7 +143,8 @@ class RegradeMessage(Base):
 
 
 class RegradeRun(Base):
-    """Re-running grading for every latest submission of a lab (scope "lab") or for one submission."""
+    """Re-running grading for every latest submission of a lab (scope "lab", optionally one cohort's) or for
+    one submission."""
 
     __tablename__ = "regrade_runs"
 
@@ -154,6 +155,12 @@ class RegradeRun(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     lab_hash: Mapped[str] = mapped_column(String(64), default="")
     total: Mapped[int] = mapped_column(Integer, default=0)
+    # A lab regrade is a dry run first: workers grade, scores stay; an instructor then applies the results
+    # (applied_at), which changes only the scores that moved and notifies only those students.
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), default=None)
+    applied_at: Mapped[datetime | None] = mapped_column(default=None)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -179,5 +186,7 @@ class RegradeItem(Base):
     final_score: Mapped[float | None] = mapped_column(Float, default=None)
     kept_override: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_checks: Mapped[list] = mapped_column(JSON, default=list)
+    result: Mapped[dict | None] = mapped_column(JSON, default=None)  # a dry run's new result, kept to apply
+    applied: Mapped[str] = mapped_column(String(12), default="")  # ""|changed|unchanged|superseded|kept
     error: Mapped[str] = mapped_column(Text, default="")
     finished_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,5 +1,7 @@
 """Regrade runs: re-grade every latest submission of a lab (after its checks or references changed), or one
-submission, through the same sandbox path as the worker (worker.jobs.grade_code, worker/review_tasks.py). Each item is claimed
+submission. A lab regrade is a dry run: the workers grade, nothing changes, the report shows each student's
+before/after; an instructor then applies it with a confirmation that names the counts, which changes only the
+scores that moved (and notifies only those students). Runs go through the same sandbox path as the worker (worker.jobs.grade_code, worker/review_tasks.py). Each item is claimed
 with a conditional update, so a redelivered task is harmless; scores change only through
 review.service.change_score, which writes the audit row; each item keeps the before/after."""
 from __future__ import annotations
@@ -42,9 +44,14 @@ def active_run(db: Session, lab_id: str) -> RegradeRun | None:
                                               RegradeRun.state == "running").limit(1))
 
 
-def latest_submissions(db: Session, lab_id: str) -> list[Submission]:
-    latest = (select(func.max(Submission.id)).where(Submission.lab_id == lab_id)
-              .group_by(Submission.user_id).scalar_subquery())
+def latest_submissions(db: Session, lab_id: str, cohort_id: int | None = None) -> list[Submission]:
+    """Each student's latest submission of the lab (of one cohort's students when `cohort_id` is given)."""
+    query = select(func.max(Submission.id)).where(Submission.lab_id == lab_id)
+    if cohort_id is not None:
+        from app.cohorts.models import Enrollment
+
+        query = query.where(Submission.user_id.in_(select(Enrollment.user_id).where(Enrollment.cohort_id == cohort_id)))
+    latest = query.group_by(Submission.user_id).scalar_subquery()
     return list(db.scalars(select(Submission).where(Submission.id.in_(latest)).order_by(Submission.id)))
 
 
@@ -60,18 +67,28 @@ def _enqueue(db: Session, lab: Lab, item_ids: list[int]) -> None:
         enqueue(db, REGRADE_ITEM, item_id, queue=lab.device or "cpu")
 
 
-def start_lab_regrade(db: Session, lab: Lab, actor: User, reason: str = "") -> RegradeRun:
-    """Every student's latest submission of `lab`, graded again in the background."""
+def start_lab_regrade(db: Session, lab: Lab, actor: User, reason: str = "", cohort_id: int | None = None) -> RegradeRun:
+    """A dry run: every student's latest submission of `lab` (of one cohort, optionally) graded again in the
+    background; scores change only when an instructor applies the run (apply_run)."""
     if not lab.gradeable or not lab.folder:
         raise conflict(f"{lab.id} is not gradeable, so there is nothing to regrade.", "not_gradeable")
     reason = _reason(reason, "The lab's checks or references changed.")
     if active_run(db, lab.id) is not None:
         raise conflict(f"A regrade of {lab.id} is already running; wait for it to finish.", "regrade_running")
-    submissions = latest_submissions(db, lab.id)
+    cohort = None
+    if cohort_id is not None:
+        from app.cohorts.models import Cohort
+
+        cohort = db.get(Cohort, cohort_id)
+        if cohort is None:
+            raise bad_request(f"There is no cohort {cohort_id}; choose one from the list.", "bad_cohort")
+    submissions = latest_submissions(db, lab.id, cohort_id)
     if not submissions:
-        raise conflict(f"Nobody has submitted {lab.id} yet; there is nothing to regrade.", "nothing_to_regrade")
+        where = f" in {cohort.name}" if cohort is not None else ""
+        raise conflict(f"Nobody{where} has submitted {lab.id} yet; there is nothing to regrade.", "nothing_to_regrade")
     run = RegradeRun(lab_id=lab.id, scope="lab", state="running", reason=reason, lab_hash=lab_hash(lab),
-                     total=len(submissions), started_by_id=actor.id, created_at=utcnow())
+                     total=len(submissions), started_by_id=actor.id, created_at=utcnow(), dry_run=True,
+                     cohort_id=cohort_id)
     db.add(run)
     db.flush()
     queued = _add_items(db, run, submissions)
@@ -185,7 +202,8 @@ def report_json(db: Session, run: RegradeRun) -> dict:
     data = report(db, run)
     return {
         "id": run.id, "lab_id": run.lab_id, "scope": run.scope, "state": run.state, "reason": run.reason,
-        "lab_hash": run.lab_hash, "created_at": run.created_at.isoformat(),
+        "lab_hash": run.lab_hash, "created_at": run.created_at.isoformat(), "dry_run": run.dry_run,
+        "cohort_id": run.cohort_id, "applied_at": run.applied_at.isoformat() if run.applied_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "progress": counts(db, run.id), "summary": data["summary"],
         "items": [{"submission_id": r.submission.id, "student": {"id": r.student.id, "name": r.student.name,
@@ -193,7 +211,8 @@ def report_json(db: Session, run: RegradeRun) -> dict:
                    "state": r.item.state, "direction": r.direction, "old_score": r.item.old_score,
                    "new_score": r.item.new_score, "final_score": r.item.final_score, "delta": r.delta,
                    "kept_override": r.item.kept_override, "old_status": r.item.old_status,
-                   "new_status": r.item.new_status, "changed_checks": r.item.changed_checks, "error": r.item.error}
+                   "new_status": r.item.new_status, "changed_checks": r.item.changed_checks, "error": r.item.error,
+                   "applied": r.item.applied}
                   for r in data["rows"]],
     }
 
@@ -224,10 +243,76 @@ def finish_run_if_done(db: Session, run: RegradeRun) -> bool:
                       .execution_options(synchronize_session="fetch")).rowcount
     if done == 1 and run.started_by_id and run.scope == "lab":
         summary = report(db, run)["summary"]
-        notify(db, run.started_by_id, "regrade_done", f"Regrade of {run.lab_id.upper()} finished",
+        title = (f"Dry run of the {run.lab_id.upper()} regrade finished: review and apply it" if run.dry_run
+                 else f"Regrade of {run.lab_id.upper()} finished")
+        notify(db, run.started_by_id, "regrade_done", title,
+               f"{summary['up']} would go up, {summary['down']} down, {summary['same']} unchanged, "
+               f"{summary['error']} error(s). No score changed yet." if run.dry_run else
                f"{summary['up']} up, {summary['down']} down, {summary['same']} unchanged, "
                f"{summary['error']} error(s).", f"/review/regrades/{run.id}")
     return done == 1
+
+
+def can_apply(db: Session, run: RegradeRun) -> bool:
+    return run.dry_run and run.state == "done" and run.applied_at is None
+
+
+def apply_run(db: Session, run: RegradeRun, actor: User, confirm_up, confirm_down) -> dict[str, int]:
+    """Apply a finished dry run. The confirmation must name the counts the instructor saw (how many go up
+    and down), so a stale page cannot apply something else; the lab must still be the version that was
+    graded. A submission graded again since the dry run (a newer attempt, a grader's change, another
+    regrade) is left alone. Only scores that move change, through change_score (audit row, and one
+    notification to that student); unchanged ones get the new result silently."""
+    if not run.dry_run:
+        raise conflict("Only a dry run is applied; this run already changed the scores.", "not_dry_run")
+    if run.state != "done":
+        raise conflict("The dry run is still grading; apply it when every submission is done.", "still_running")
+    if run.applied_at is not None:
+        raise conflict("This dry run was already applied.", "already_applied")
+    summary = report(db, run)["summary"]
+    try:
+        up, down = int(str(confirm_up).strip()), int(str(confirm_down).strip())
+    except (TypeError, ValueError):
+        raise bad_request("Confirm with the number of scores that go up and down.", "bad_confirmation") from None
+    if (up, down) != (summary["up"], summary["down"]):
+        raise conflict(f"The confirmation names {up} up and {down} down, but this dry run has {summary['up']} up "
+                       f"and {summary['down']} down; reload the page and review it again.", "stale_confirmation")
+    lab = db.get(Lab, run.lab_id)
+    if lab is not None and run.lab_hash and lab_hash(lab) != run.lab_hash:
+        raise conflict("The lab changed since this dry run; start a new dry run.", "lab_changed")
+    applied = {"changed": 0, "unchanged": 0, "superseded": 0, "kept": 0}
+    items = list(db.scalars(select(RegradeItem).where(RegradeItem.run_id == run.id, RegradeItem.state == "done")
+                            .order_by(RegradeItem.id)))
+    for item in items:
+        item.applied = _apply_item(db, run, item, actor)
+        applied[item.applied] += 1
+    run.applied_at, run.applied_by_id = utcnow(), actor.id
+    db.flush()
+    return applied
+
+
+def _apply_item(db: Session, run: RegradeRun, item: RegradeItem, actor: User) -> str:
+    from app.review.service import latest_change
+
+    submission = db.get(Submission, item.submission_id)
+    newer = db.scalar(select(Submission.id).where(Submission.user_id == submission.user_id,
+                                                  Submission.lab_id == submission.lab_id,
+                                                  Submission.id > submission.id).limit(1))
+    change = latest_change(db, submission.id)
+    if newer is not None or item.result is None or (change is not None and change.created_at > run.created_at):
+        return "superseded"
+    keep = human_score_stands(db, submission.id)
+    result = dict(item.result)
+    if keep:
+        result["score"] = submission.score
+    submission.result = result
+    submission.status = result.get("status", submission.status)
+    submission.max_score = result.get("max_score") or submission.max_score
+    if keep:
+        return "kept"
+    moved = change_score(db, submission, item.new_score, kind="regrade", actor=actor,
+                         reason=f"Regrade of the lab (run #{run.id}): {run.reason}")
+    return "changed" if moved is not None else "unchanged"
 
 
 # ---------------------------------------------------------------- worker side
@@ -278,6 +363,13 @@ def finish_item(db: Session, item_id: int, token: str, result: dict) -> bool:
         item.old_score, item.old_status = submission.score, submission.status
         keep = human_score_stands(db, submission.id)
         new_result = {**result, "submission_id": submission.id}
+        if run.dry_run:  # nothing changes: the projected score and the result are kept for apply_run
+            item.kept_override = keep
+            item.final_score = submission.score if keep else result["score"]
+            item.result = new_result
+            db.flush()
+            finish_run_if_done(db, run)
+            return True
         if keep:
             new_result["score"] = submission.score
         submission.result = new_result

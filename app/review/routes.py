@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
@@ -11,7 +12,7 @@ from app.cohorts.models import Cohort
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import AppError, bad_request
 from app.core.params import RowId, parse_row_id
-from app.labs import hooks
+from app.labs import bundles, hooks
 from app.labs.models import Lab, Submission
 from app.review import regrade, service
 from app.review.models import RegradeItem, RegradeRun, ReviewItem
@@ -144,15 +145,37 @@ def grading_context(db: Session, submission: Submission) -> dict:
     }
 
 
+def submission_text(lab: Lab, submission: Submission) -> str:
+    """What is diffed between attempts: the code, or a project's files one after another."""
+    if not bundles.is_bundle_lab(lab):
+        return submission.code
+    return "".join(f"# ==== {path} ====\n{text}\n" for path, text in bundles.files_of(lab, submission.code).items())
+
+
+def code_html(lab: Lab, submission: Submission) -> Markup:
+    """The submitted code with line numbers; a project (.zip) file by file, each with its own line anchors."""
+    if not bundles.is_bundle_lab(lab):
+        return highlight_code(submission.code)
+    files = bundles.files_of(lab, submission.code)
+    if not files:
+        return Markup('<p class="muted">The project could not be read.</p>')
+    parts = [Markup('<p class="small">{} files: {}</p>').format(len(files), ", ".join(files))]
+    for index, (path, text) in enumerate(files.items(), start=1):
+        parts.append(Markup('<h3 class="file-name" id="file-{}">{}</h3>').format(index, path))
+        parts.append(highlight_code(text, anchor=f"F{index}", filename=path))
+    return Markup("").join(parts)
+
+
 def review_context(db: Session, submission: Submission) -> dict:
     from app.similarity.service import pairs_for_submission
 
     previous = service.previous_attempt(db, submission)
     context = grading_context(db, submission)
+    lab = context["lab"]
     context.update(
         student=db.get(User, submission.user_id), result=submission.result or {}, previous=previous,
-        code_html=highlight_code(submission.code),
-        diff=diff_rows(previous.code, submission.code) if previous is not None else [],
+        code_html=code_html(lab, submission),
+        diff=diff_rows(submission_text(lab, previous), submission_text(lab, submission)) if previous is not None else [],
         entries=service.queue_items_for(db, submission.id), threads=service.regrade_threads(db, submission.id),
         pairs=pairs_for_submission(db, submission.id), manual_checks=service.manual_checks(context["lab"]),
         regrades=list(db.execute(select(RegradeItem, RegradeRun).join(RegradeRun, RegradeRun.id == RegradeItem.run_id)
@@ -243,7 +266,8 @@ def lab_context(db: Session, lab: Lab) -> dict:
             "hold": service.lab_holds_feedback(db, lab), "hold_is_default": setting is None,
             "held_count": service.held_count(db, lab.id), "runs": regrade.list_runs(db, lab.id),
             "active_run": regrade.active_run(db, lab.id), "similarity_runs": similarity_runs(db, lab.id),
-            "needs_manual": service.needs_manual_review(lab), "manual_checks": service.manual_checks(lab)}
+            "needs_manual": service.needs_manual_review(lab), "manual_checks": service.manual_checks(lab),
+            "cohorts": list(db.scalars(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.id)))}
 
 
 @router.get("/review/labs/{lab_id}", dependencies=[Grader])
@@ -311,16 +335,36 @@ def release_lab(request: Request, db: Db, user: CurrentUser, lab_id: str):
 async def start_regrade(request: Request, db: Db, user: CurrentUser, lab_id: str):
     data = await form_data(request)
     lab = service.get_lab(db, lab_id)
-    run = regrade.start_lab_regrade(db, lab, user, first(data, "reason"))
-    return hx_redirect(request, f"/review/regrades/{run.id}", f"Regrade of {lab.id} started.")
+    cohort = first(data, "cohort").strip()
+    cohort_id = parse_row_id(cohort) if cohort else None
+    if cohort and cohort_id is None:
+        raise bad_request("Choose a cohort from the list, or all cohorts.", "bad_cohort")
+    run = regrade.start_lab_regrade(db, lab, user, first(data, "reason"), cohort_id)
+    return hx_redirect(request, f"/review/regrades/{run.id}",
+                       f"Dry run of the {lab.id} regrade started; no score changes until you apply it.")
 
 
 # ---------------------------------------------------------------- regrade runs
 
 def run_context(db: Session, run: RegradeRun) -> dict:
     return {"run": run, "progress": regrade.counts(db, run.id), "report": regrade.report(db, run),
-            "lab": db.get(Lab, run.lab_id),
+            "lab": db.get(Lab, run.lab_id), "can_apply": regrade.can_apply(db, run),
+            "cohort": db.get(Cohort, run.cohort_id) if run.cohort_id else None,
+            "applied_by": db.get(User, run.applied_by_id) if run.applied_by_id else None,
             "started_by": db.get(User, run.started_by_id) if run.started_by_id else None}
+
+
+@router.post("/review/regrades/{run_id}/apply", dependencies=[Instructor])
+async def apply_regrade(request: Request, db: Db, user: CurrentUser, run_id: RowId):
+    data = await form_data(request)
+    run = regrade.get_run(db, run_id)
+    if first(data, "confirm") != "1":
+        raise bad_request("Tick the confirmation: these scores change and those students are notified.",
+                          "not_confirmed")
+    applied = regrade.apply_run(db, run, user, first(data, "up"), first(data, "down"))
+    if is_htmx(request):
+        return render(request, "partials/regrade_progress.html", {**run_context(db, run), "applied": applied})
+    return redirect(f"/review/regrades/{run.id}")
 
 
 @router.get("/review/regrades/{run_id}", dependencies=[Grader])

@@ -16,6 +16,13 @@ class MessageIn(BaseModel):
 
 class RegradeIn(BaseModel):
     reason: str = Field("", max_length=500)
+    cohort_id: int | None = Field(None, ge=1, le=2**31 - 1)  # only this cohort's students
+
+
+class RegradeApplyIn(BaseModel):
+    """The counts of the dry run's report the instructor confirms (a stale confirmation is refused)."""
+    up: int = Field(ge=0, le=2**31 - 1)
+    down: int = Field(ge=0, le=2**31 - 1)
 
 
 class ScoreChangeOut(BaseModel):

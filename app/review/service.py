@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session, aliased, object_session
@@ -121,11 +122,47 @@ def change_score(db: Session, submission: Submission, new_score: float | None, *
     db.add(change)
     db.flush()
     if notify_student and not is_held(db, submission.id):
-        notify(db, submission.user_id, "score_changed",
-               f"Your score on {submission.lab_id.upper()} attempt {submission.attempt} changed",
-               f"{_fmt(old)} → {_fmt(new_score)} ({KIND_LABELS[kind].lower()}): {reason[:300]}",
-               f"/submissions/{submission.id}")
+        notify_score(db, submission, change)
     return change
+
+
+SESSION_GAP = timedelta(minutes=30)
+
+
+def notify_score(db: Session, submission: Submission, change: ScoreChange) -> None:
+    """One notification per grading session: a grader's changes to one submission that follow each other
+    within SESSION_GAP (a rubric click, then an override...) share one unread notification, which always
+    shows the score before the session and the final one. A session that ends where it started leaves
+    no notification behind."""
+    from app.notifications.models import Notification
+
+    recent = list(db.scalars(select(ScoreChange).where(ScoreChange.submission_id == submission.id,
+                                                       ScoreChange.id <= change.id)
+                             .order_by(ScoreChange.id.desc()).limit(50)))
+    session = [recent[0]]
+    for earlier in recent[1:]:
+        if earlier.kind == "auto" or session[-1].created_at - earlier.created_at > SESSION_GAP:
+            break
+        session.append(earlier)
+    start = session[-1]
+    link = f"/submissions/{submission.id}"
+    existing = db.scalar(select(Notification).where(
+        Notification.user_id == submission.user_id, Notification.kind == "score_changed", Notification.link == link,
+        Notification.read_at.is_(None), Notification.created_at >= start.created_at)
+        .order_by(Notification.id.desc()).limit(1)) if len(session) > 1 else None
+    if start.old_score == change.new_score:
+        if existing is not None:
+            db.delete(existing)
+            db.flush()
+        return
+    kinds = ", ".join(dict.fromkeys(KIND_LABELS[c.kind].lower() for c in reversed(session)))
+    title = f"Your score on {submission.lab_id.upper()} attempt {submission.attempt} changed"
+    body = f"{_fmt(start.old_score)} → {_fmt(change.new_score)} ({kinds}): {change.reason[:300]}"
+    if existing is not None:
+        existing.title, existing.body = title[:200], body[:4000]
+        db.flush()
+    else:
+        notify(db, submission.user_id, "score_changed", title, body, link)
 
 
 def _fmt(value: float | None) -> str:
@@ -480,6 +517,35 @@ def add_rubric_item(db: Session, lab: Lab, actor: User, title: str, points, comm
     db.add(item)
     db.flush()
     return item
+
+
+def sync_manifest_rubric(db: Session, lab_id: str, rubric: list[dict]) -> int:
+    """The rubric a lab's manifest declares (lab.yaml `rubric`), loaded by `content sync`: one item per line,
+    kept in step by title (points, comment, order); lines dropped from the manifest are deactivated (marks
+    already given keep pointing at them). Items from the manifest are the ones no grader created. Returns
+    how many rows changed."""
+    if not rubric:
+        return 0
+    existing = {item.title: item for item in db.scalars(
+        select(RubricItem).where(RubricItem.lab_id == lab_id, RubricItem.created_by_id.is_(None)))}
+    changed = 0
+    for position, line in enumerate(rubric, start=1):
+        values = {"position": position, "points": float(line["points"]), "comment": line.get("comment", ""),
+                  "active": True}
+        item = existing.pop(line["title"], None)
+        if item is None:
+            db.add(RubricItem(lab_id=lab_id, title=line["title"], created_by_id=None, created_at=utcnow(), **values))
+            changed += 1
+        elif any(getattr(item, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(item, key, value)
+            changed += 1
+    for item in existing.values():
+        if item.active:
+            item.active = False
+            changed += 1
+    db.flush()
+    return changed
 
 
 def remove_rubric_item(db: Session, lab: Lab, item_id: int) -> RubricItem:

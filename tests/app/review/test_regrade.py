@@ -86,8 +86,12 @@ def test_regrade_all_reports_who_went_up_or_down_after_the_reference_changed(cli
     work_through(db, run)
 
     db.refresh(run)
-    assert run.state == "done" and run.finished_at is not None
-    assert (a.score, b.score, c.score) == (1.0, 6.0, 5.0)  # the override stands
+    assert run.state == "done" and run.finished_at is not None and run.dry_run and run.applied_at is None
+    # the dry run changed nothing and told no student anything
+    assert (a.score, b.score, c.score) == (6.0, 1.0, 5.0)
+    assert db.scalar(select(ScoreChange).where(ScoreChange.kind == "regrade")) is None
+    assert db.scalar(select(Notification).where(Notification.kind == "score_changed",
+                                                Notification.user_id.in_([correct.id, sloppy.id]))) is None
     data = regrade.report_json(db, run)
     by_student = {i["student"]["name"]: i for i in data["items"]}
     assert by_student["Cora"]["direction"] == "down" and by_student["Cora"]["delta"] == -5.0
@@ -97,6 +101,24 @@ def test_regrade_all_reports_who_went_up_or_down_after_the_reference_changed(cli
     assert ["counts_hidden", 3.0, 0.0] in by_student["Cora"]["changed_checks"]
     assert data["summary"] == {"up": 1, "down": 2, "same": 0, "error": 0, "skipped": 0, "pending": 0,
                                "kept_override": 1}
+    dry = client.get(f"/review/regrades/{run.id}")
+    assert "Apply: 1 up, 2 down, 0 unchanged" in dry.text and "no score has changed yet" in dry.text
+
+    # a confirmation that names other counts (a stale page), or none, applies nothing
+    stale = client.post(f"/review/regrades/{run.id}/apply", data={"up": "1", "down": "1", "confirm": "1"},
+                        headers={"HX-Request": "true", "X-CSRF-Token": token})
+    assert stale.status_code == 409 and "reload the page" in stale.text
+    unticked = client.post(f"/review/regrades/{run.id}/apply", data={"up": "1", "down": "2", "csrf_token": token})
+    assert unticked.status_code == 400 and a.score == 6.0
+    applied = client.post(f"/review/regrades/{run.id}/apply", data={"up": "1", "down": "2", "confirm": "1"},
+                          headers={"HX-Request": "true", "X-CSRF-Token": token})
+    assert applied.status_code == 200 and "2 score(s) changed" in applied.text
+    db.refresh(run)
+    assert run.applied_at is not None and run.applied_by_id == instructor.id
+    assert (a.score, b.score, c.score) == (1.0, 6.0, 5.0)  # the override stands
+    again_apply = client.post(f"/api/v1/regrade-runs/{run.id}/apply", json={"up": 1, "down": 2},
+                              headers={"X-CSRF-Token": token})
+    assert again_apply.status_code == 409 and "already applied" in again_apply.json()["detail"]
 
     [change] = db.scalars(select(ScoreChange).where(ScoreChange.submission_id == a.id,
                                                     ScoreChange.kind == "regrade"))
