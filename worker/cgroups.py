@@ -18,6 +18,13 @@ def _own_path(controller: str) -> str:
     return ""
 
 
+def v2_parent() -> Path:
+    """Where run cgroups are created: the delegated subtree named by LLMCOURSE_CGROUP_PARENT (set by the
+    worker container's entrypoint, deploy/worker-entrypoint.sh), else the worker's own cgroup."""
+    delegated = os.environ.get("LLMCOURSE_CGROUP_PARENT")
+    return Path(delegated) if delegated else ROOT / _own_path("")
+
+
 class RunCgroup:
     """Creates the cgroup(s) of one run; `enter()` is called in the child before exec."""
 
@@ -25,6 +32,8 @@ class RunCgroup:
         self.dirs: list[Path] = []
         self.memory_dir: Path | None = None
         self.cpu_dir: Path | None = None  # where the run's CPU time is counted
+        self.freezer_dir: Path | None = None  # cgroup v1: stops the run while it is killed
+        self.kill_file: Path | None = None  # cgroup v2: cgroup.kill
         name = f"llmcourse-{uuid.uuid4().hex[:12]}"
         if (ROOT / "cgroup.controllers").exists():
             self._setup_v2(name, memory_bytes, pids)
@@ -40,7 +49,7 @@ class RunCgroup:
         return any("pids" in str(d) or (d / "pids.max").exists() for d in self.dirs)
 
     def _setup_v2(self, name: str, memory_bytes: int, pids: int) -> None:
-        base = ROOT / _own_path("")
+        base = v2_parent()
         path = base / name
         try:
             path.mkdir()
@@ -52,6 +61,8 @@ class RunCgroup:
             return
         self.dirs.append(path)
         self.memory_dir = self.cpu_dir = path
+        if (path / "cgroup.kill").exists():
+            self.kill_file = path / "cgroup.kill"
 
     def _setup_v1(self, name: str, memory_bytes: int, pids: int) -> None:
         memory = ROOT / "memory" / _own_path("memory") / name
@@ -79,6 +90,13 @@ class RunCgroup:
             self.cpu_dir = cpu_dir
         except OSError:
             self._remove(cpu_dir)
+        freezer = ROOT / "freezer" / _own_path("freezer") / name
+        try:
+            freezer.mkdir()
+            self.dirs.append(freezer)
+            self.freezer_dir = freezer
+        except OSError:
+            self._remove(freezer)
 
     def set_limits(self, memory_bytes: int, pids: int) -> bool:
         """False if a limit could not be applied (e.g. memory already above the new limit)."""
@@ -109,20 +127,58 @@ class RunCgroup:
         return found
 
     def kill_all(self, timeout: float = 5.0) -> bool:
-        """SIGKILL every process of the run; True once none is left."""
+        """SIGKILL every process of the run at once; True once none is left. cgroup v2 has cgroup.kill; on v1
+        the freezer stops the run first, so no process can fork or exit (and free its PID for reuse)
+        between listing the PIDs and signalling them."""
         deadline = time.monotonic() + timeout
-        while True:
-            left = self.pids()
-            if not left:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.02)
+        if self.kill_file is not None:
+            try:
+                self.kill_file.write_text("1")
+            except OSError:
+                pass
+        frozen = self._freeze(deadline)
+        try:
+            while True:
+                left = self.pids()
+                if not left:
+                    return True
+                if time.monotonic() > deadline:
+                    return False
+                for pid in left:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                if frozen:
+                    self._thaw()  # killed while frozen: they die as soon as they run
+                    frozen = False
+                time.sleep(0.01)
+        finally:
+            if frozen:
+                self._thaw()
+
+    def _freeze(self, deadline: float) -> bool:
+        if self.freezer_dir is None:
+            return False
+        state = self.freezer_dir / "freezer.state"
+        try:
+            state.write_text("FROZEN")
+            while state.read_text().strip() != "FROZEN" and time.monotonic() < deadline:
+                time.sleep(0.002)
+            return True
+        except OSError:
+            return False
+
+    def _thaw(self) -> None:
+        try:
+            (self.freezer_dir / "freezer.state").write_text("THAWED")
+        except OSError:
+            pass
+
+    def procs_files(self) -> list[int]:
+        """Write descriptors of the run's cgroup.procs files, opened here (as the worker): a process that is
+        handed one can move itself into the run's cgroups by writing "0", with the worker's rights."""
+        return [os.open(path / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC) for path in self.dirs]
 
     def out_of_memory(self) -> bool:
         if not self.memory_dir:

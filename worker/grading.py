@@ -168,35 +168,22 @@ def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Arti
 
 def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts: Artifacts | None, options: dict,
               on_output=None) -> SandboxRun:
-    """Use the lab's idle warm sandbox if there is one (else the cold path), then start the next one."""
-    from worker.warm import POOL, job_bytes
+    """Fork the submission's sandbox from the zygote of the lab's environment (worker/zygote.py); the cold
+    path whenever the zygote cannot take it."""
+    from worker.zygote import ZYGOTES, MountedLab, environment_for, preimports
 
-    key = (lab.manifest.id, lab.hash, str(artifacts or NO_ARTIFACTS), options["insecure"])
-    sandbox = POOL.take(key)
     run = None
-    if sandbox is not None:
-        env = {k: v for k, v in lab_env(lab, seeds, options).items() if k.startswith("LABKIT_")}
-        if sandbox.dispatch(job_bytes(code, env), lab.limits(1, lab_size(lab, options.get("devices")))):
-            run = sandbox.collect(on_output)
-        else:
-            sandbox.discard()
+    if not options["insecure"]:
+        data = lab.dir / "data"
+        mounted = MountedLab(lab.manifest.id, lab.hash, lab.dir / "harness.py", data if data.is_dir() else None,
+                             tuple((artifacts or NO_ARTIFACTS).binds()))
+        env = lab_env(lab, seeds, options)
+        run = ZYGOTES.run(environment_for(preimports(lab)), mounted, tuple(options.get("devices") or ()),
+                          sandbox_env([], lab.manifest.submit_file), code, env, lab.manifest.submit_file,
+                          lab.limits(1, lab_size(lab, options.get("devices"))), on_output)
     if run is None:
         run = _run_cold(lab, code, seeds, 1, artifacts, options, on_output)[0]
-    POOL.put(key, start_warm(lab, artifacts, options))
     return run
-
-
-def start_warm(lab: Lab, artifacts: Artifacts | None, options: dict):
-    from worker.sandbox import SandboxProcess
-    from worker.warm import preimports
-
-    env = {**sandbox_env([], lab.manifest.submit_file), "LABKIT_WARM": "1",
-           "LABKIT_PREIMPORT": ",".join(preimports(lab))}
-    limits = lab.limits(1, lab_size(lab, options.get("devices")))
-    limits.memory_mb = max(limits.memory_mb, 2048)
-    limits.cpu_seconds = limits.cpu_seconds + 30
-    return SandboxProcess(BOOTSTRAP, binds=_binds(lab, artifacts), env=env, limits=limits,
-                          workdir=INSIDE_WORK, warm=True, **options)
 
 
 # Parsing JSON costs ~80 bytes of worker memory per element: a result is refused unread above this many

@@ -250,19 +250,18 @@ class _Tail:
 
 
 class SandboxProcess:
-    """One sandbox, used for exactly one run. Started cold (the command runs at once) or warm (the
-    command waits for its job on stdin, so imports happen before the job arrives); the wall clock
-    starts when the job is dispatched."""
+    """One sandbox, used for exactly one run (the cold path; warm starts fork from a zygote instead,
+    worker/zygote.py)."""
 
     def __init__(self, command: list[str], *, binds: list[Bind], env: dict[str, str], limits: SandboxLimits,
                  workdir: str = "/sandbox/work", insecure: bool = False, uid: int = 65534,
-                 devices: list[str] | None = None, warm: bool = False) -> None:
+                 devices: list[str] | None = None) -> None:
         self.use_bwrap = bubblewrap_path() is not None
         if not self.use_bwrap and not insecure:
             raise SandboxUnavailable(
                 "bubblewrap (bwrap) is not installed, so student code cannot run safely. Install the "
                 "'bubblewrap' package, or set LLMCOURSE_INSECURE_SANDBOX=1 for local development only.")
-        self.limits, self.workdir, self.warm = limits, workdir, warm
+        self.limits, self.workdir = limits, workdir
         account = sandbox_account() if self.use_bwrap else None
         try:
             extra_fds: tuple[int, ...] = (program_fd(),) if self.use_bwrap else ()
@@ -289,7 +288,7 @@ class SandboxProcess:
         self.started = time.monotonic()
         try:
             self.process = subprocess.Popen(
-                argv, stdin=subprocess.PIPE if warm else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, pass_fds=(result_write, *extra_fds), cwd=self.cwd, env=popen_env,
                 start_new_session=True, preexec_fn=prepare_child)
         finally:
@@ -299,51 +298,19 @@ class SandboxProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def dispatch(self, job: bytes, limits: SandboxLimits) -> bool:
-        """Hand a warm sandbox its job after tightening its limits to the lab's; False if they cannot be
-        applied (the caller then uses a cold sandbox)."""
-        self.limits = limits
-        if not self.alive():
-            return False
-        if self.cgroup is not None and not self.cgroup.set_limits(limits.memory_mb * 1024 * 1024, limits.processes):
-            return False
-        for pid in (self.cgroup.pids() if self.cgroup else {self.process.pid}):
-            _tighten_cpu(pid, limits.cpu_seconds)
-        self.started = time.monotonic()
-        try:
-            self.process.stdin.write(job)
-            self.process.stdin.close()
-        except BrokenPipeError:
-            return False
-        return True
-
     def collect(self, on_output: OutputCallback | None = None) -> SandboxRun:
         try:
             run = _collect(self.process, self.result_fd, self.limits, self.started, self.cgroup, on_output)
             _kill(self.process, self.cgroup)
-            if self.cgroup is not None:
-                run.peak_memory_bytes = self.cgroup.peak_memory_bytes()
-                run.cpu_seconds = self.cgroup.cpu_seconds()
-                account_cpu(run.cpu_seconds)
-                if self.cgroup.out_of_memory() and run.status in ("ok", "crashed"):
-                    run.status = "memory_limit"
+            # bwrap exits with its child's status; a signal on bwrap itself came from outside
+            outside = self.use_bwrap and run.exit_code is not None and run.exit_code < 0
+            classify(run, self.limits, self.cgroup, outside)
         finally:
             self.discard()
-        if run.status == "ok" and self.use_bwrap and run.exit_code is not None and run.exit_code < 0:
-            run.status = "killed"  # bwrap exits with its child's status; a signal on bwrap came from outside
-        elif run.status == "ok" and run.exit_code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
-            run.status = "cpu_limit"
-        elif run.status == "ok" and run.exit_code in (128 + signal.SIGKILL, -signal.SIGKILL):
-            run.status = "cpu_limit" if _cpu_exhausted(run, self.limits) else "crashed"
         return run
 
     def discard(self) -> None:
         _kill(self.process, self.cgroup)
-        if self.process.stdin and not self.process.stdin.closed:
-            try:
-                self.process.stdin.close()
-            except OSError:
-                pass
         if self.cgroup is not None:
             self.cgroup.close()
         if self.result_fd is not None:  # closed exactly once: a second close could hit another thread's fd
@@ -354,20 +321,10 @@ class SandboxProcess:
             self.cwd = None
 
 
-def _tighten_cpu(pid: int, cpu_seconds: int) -> None:
-    """CPU limit counted from now: what the process already used (warm imports) plus the lab's budget."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        limit = int(used) + cpu_seconds + 1
-        resource.prlimit(pid, resource.RLIMIT_CPU, (limit, limit + 1))
-    except (OSError, ValueError, IndexError):
-        pass
-
-
 def run_sandboxed(command: list[str], on_output: OutputCallback | None = None, **options) -> SandboxRun:
     """Run `command` (paths as seen inside) and collect stdout/stderr tails and the result pipe.
-    `on_output(stream, bytes)` sees output as it arrives (live logs; display only, never graded)."""
+    `on_output(stream, bytes)` sees output as it arrives (live logs; display only, never graded), and
+    `("idle", b"")` every half second of silence; an exception it raises stops the run (everything is killed)."""
     return SandboxProcess(command, **options).collect(on_output)
 
 
@@ -377,12 +334,32 @@ def _cpu_exhausted(run: SandboxRun, limits: SandboxLimits) -> bool:
 
 def _collect(process: subprocess.Popen, result_fd: int, limits: SandboxLimits, started: float,
              cgroup: RunCgroup | None, on_output: OutputCallback | None = None) -> SandboxRun:
+    status, stdout, stderr, result = drain(process.stdout.fileno(), process.stderr.fileno(), result_fd, limits,
+                                           started, on_output)
+    deadline = started + limits.wall_seconds
+    if status != "ok":
+        _kill(process, cgroup)
+    try:
+        exit_code = process.wait(timeout=max(0.1, deadline - time.monotonic()) if status == "ok" else 5)
+    except subprocess.TimeoutExpired:
+        status = "timeout"
+        _kill(process, cgroup)
+        exit_code = process.wait()
+    return SandboxRun(status=status, exit_code=exit_code, stdout_tail=stdout.text(), stderr_tail=stderr.text(),
+                      result=result, wall_seconds=round(time.monotonic() - started, 3),
+                      stdout_bytes=stdout.total, stderr_bytes=stderr.total)
+
+
+def drain(stdout_fd: int, stderr_fd: int, result_fd: int, limits: SandboxLimits, started: float,
+          on_output: OutputCallback | None = None) -> tuple[str, _Tail, _Tail, bytes]:
+    """Read a run's output and result until every writer has closed them, a limit is crossed or the wall
+    clock runs out; returns the status so far ("ok" or the limit crossed)."""
     stdout, stderr = _Tail(limits.tail_bytes), _Tail(limits.tail_bytes)
     result = bytearray()
     status = "ok"
     selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ, stdout)
-    selector.register(process.stderr, selectors.EVENT_READ, stderr)
+    selector.register(stdout_fd, selectors.EVENT_READ, stdout)
+    selector.register(stderr_fd, selectors.EVENT_READ, stderr)
     selector.register(result_fd, selectors.EVENT_READ, "result")
     open_streams = 3
     deadline = started + limits.wall_seconds
@@ -392,10 +369,9 @@ def _collect(process: subprocess.Popen, result_fd: int, limits: SandboxLimits, s
             status = "timeout"
             break
         for key, _ in selector.select(timeout=min(remaining, 0.5)):
-            fd = key.fd if key.data == "result" else key.fileobj.fileno()
-            data = os.read(fd, 65536)
+            data = os.read(key.fd, 65536)
             if not data:
-                selector.unregister(key.fileobj)
+                selector.unregister(key.fd)
                 open_streams -= 1
                 continue
             if key.data == "result":
@@ -411,17 +387,24 @@ def _collect(process: subprocess.Popen, result_fd: int, limits: SandboxLimits, s
         if status != "ok":
             break
     selector.close()
-    if status != "ok":
-        _kill(process, cgroup)
-    try:
-        exit_code = process.wait(timeout=max(0.1, deadline - time.monotonic()) if status == "ok" else 5)
-    except subprocess.TimeoutExpired:
-        status = "timeout"
-        _kill(process, cgroup)
-        exit_code = process.wait()
-    return SandboxRun(status=status, exit_code=exit_code, stdout_tail=stdout.text(), stderr_tail=stderr.text(),
-                      result=bytes(result), wall_seconds=round(time.monotonic() - started, 3),
-                      stdout_bytes=stdout.total, stderr_bytes=stderr.total)
+    return status, stdout, stderr, bytes(result)
+
+
+def classify(run: SandboxRun, limits: SandboxLimits, cgroup: RunCgroup | None, killed_from_outside: bool) -> None:
+    """Turn how the run ended into its status: killed from outside (not the student's doing), a CPU or
+    memory limit, or a crash."""
+    if cgroup is not None:
+        run.peak_memory_bytes = cgroup.peak_memory_bytes()
+        run.cpu_seconds = cgroup.cpu_seconds()
+        account_cpu(run.cpu_seconds)
+        if cgroup.out_of_memory() and run.status in ("ok", "crashed"):
+            run.status = "memory_limit"
+    if run.status == "ok" and killed_from_outside:
+        run.status = "killed"
+    elif run.status == "ok" and run.exit_code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+        run.status = "cpu_limit"
+    elif run.status == "ok" and run.exit_code in (128 + signal.SIGKILL, -signal.SIGKILL):
+        run.status = "cpu_limit" if _cpu_exhausted(run, limits) else "crashed"
 
 
 def _kill(process: subprocess.Popen, cgroup: RunCgroup | None) -> None:

@@ -79,15 +79,20 @@ def _add(lib: ctypes.CDLL, ctx: int, action: int, name: str, *conditions: _ArgCm
         raise SeccompUnavailable(f"libseccomp refused the rule for {name}: {os.strerror(-result)}")
 
 
-@lru_cache(maxsize=1)
-def program() -> bytes:
+# The warm-start zygote builds each child's namespaces and mounts itself, so its own filter lets these
+# through; every child then loads the full filter before any student code runs (labkit/zygote.py).
+ZYGOTE_ALLOWED = ("mount", "umount2", "unshare")
+
+
+@lru_cache(maxsize=2)
+def program(for_zygote: bool = False) -> bytes:
     """The compiled BPF program (built once per process)."""
     lib = _library()
     ctx = lib.seccomp_init(SCMP_ACT_ALLOW)
     if not ctx:
         raise SeccompUnavailable("libseccomp could not create a filter")
     try:
-        for name in DENIED:
+        for name in (n for n in DENIED if not (for_zygote and n in ZYGOTE_ALLOWED)):
             _add(lib, ctx, _errno_action(errno.EPERM), name)
         for flag in NAMESPACE_FLAGS:
             _add(lib, ctx, _errno_action(errno.EPERM), "clone",
@@ -111,9 +116,9 @@ def program() -> bytes:
         lib.seccomp_release(ctx)
 
 
-def program_fd() -> int:
+def program_fd(for_zygote: bool = False) -> int:
     """A fresh descriptor holding the program, positioned at its start, for `bwrap --seccomp FD`."""
-    data = program()
+    data = program(for_zygote)
     fd = os.memfd_create("llmcourse-seccomp", os.MFD_CLOEXEC)
     os.write(fd, data)
     os.lseek(fd, 0, os.SEEK_SET)

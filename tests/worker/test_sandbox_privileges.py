@@ -11,7 +11,8 @@ from app.config import get_settings
 from worker.quiz_grading import run_code
 from app.quizzes.schemas import CodeQuestion
 from worker.grading import Lab, run_harness
-from worker.warm import POOL
+from tests.worker.warm_paths import harness_in
+from worker.zygote import ZYGOTES
 
 pytestmark = pytest.mark.labs
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "labs"
@@ -107,12 +108,7 @@ def probe_from(path: str) -> dict:
         assert run.status == "ok", run
         record = payload["runs"]["0"]["case0"]
     else:
-        lab = _probe_lab()
-        if path == "warm":
-            POOL.clear()
-            run_harness(lab, PROBE, [0], warm=True)  # leaves an idle warm sandbox for the next run
-            assert any(key[0] == lab.manifest.id for key in POOL.idle)
-        run, payload = run_harness(lab, PROBE, [0], warm=path == "warm")
+        run, payload = harness_in(path, _probe_lab(), PROBE, [0])
         assert run.status == "ok", run
         record = payload["runs"]["0"]["probe"]
     assert record["ok"], record
@@ -122,7 +118,7 @@ def probe_from(path: str) -> dict:
 @pytest.fixture(scope="module", params=PATHS)
 def findings(request):
     yield probe_from(request.param)
-    POOL.clear()
+    ZYGOTES.clear()
 
 
 def test_sandboxed_code_is_never_host_root(findings):

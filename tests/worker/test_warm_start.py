@@ -1,14 +1,20 @@
-"""Warm start: an idle sandbox with libraries imported serves exactly one submission, with the same
-isolation, limits and result as the cold path."""
+"""Warm start as a fork server: every submission forks a fresh sandbox from the zygote of its lab's
+environment, with the cold path's isolation and result, and nothing of one submission reaches the next,
+the zygote or a sibling (docs/security.md, "Warm start")."""
 from __future__ import annotations
 
+import logging
+import shutil
+import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 
-from worker import warm
-from worker.grading import Lab, grade
-from worker.warm import POOL
+from tests.worker.warm_paths import ensure_warm, graded_in, harness_in
+from worker import zygote as zygote_module
+from worker.grading import Lab, grade, run_harness
+from worker.zygote import ZYGOTES, environment_for, preimports
 
 pytestmark = pytest.mark.labs
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "labs"
@@ -17,55 +23,215 @@ GOOD = "def answer(x):\n    return x * 2 + 1\n\ndef probe():\n    return 'ok'\n"
 
 @pytest.fixture
 def lab():
-    POOL.clear()
+    ZYGOTES.clear()
     yield Lab.load(FIXTURES / "lab03-probe")
-    POOL.clear()
+    ZYGOTES.clear()
 
 
-def idle_sandbox(lab):
-    [idle] = [item for key, item in POOL.idle.items() if key[0] == lab.manifest.id]
-    return idle.sandbox
+def probe(lab, body: str):
+    code = "def answer(x):\n    return 2 * x + 1\n\ndef probe():\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    run, payload = harness_in("warm", lab, code, [0])
+    record = payload["runs"]["0"]["probe"]
+    assert record["ok"], record
+    return record["value"]
 
 
-def test_warm_result_equals_cold_and_each_sandbox_serves_once(lab, tmp_path):
-    cold = grade(lab, GOOD, references_dir=tmp_path, hidden_seeds=[lab.manifest.hidden_seeds()[0]])
-    first = grade(lab, GOOD, references_dir=tmp_path, hidden_seeds=[lab.manifest.hidden_seeds()[0]], warm=True)
-    waiting = idle_sandbox(lab)
-    assert waiting.alive()
-    second = grade(lab, GOOD, references_dir=tmp_path, hidden_seeds=[lab.manifest.hidden_seeds()[0]], warm=True)
-    assert not waiting.alive()  # used once, then gone
-    assert idle_sandbox(lab) is not waiting and idle_sandbox(lab).alive()
-    for result in (first, second):
-        assert result["tests"] == cold["tests"] and result["score"] == 3.0
+def test_warm_result_equals_cold(lab, tmp_path):
+    seeds = {"hidden_seeds": [lab.manifest.hidden_seeds()[0]]}
+    cold = graded_in("cold", lab, GOOD, tmp_path, **seeds)
+    warm = graded_in("warm", lab, GOOD, tmp_path, **seeds)
+    assert warm["tests"] == cold["tests"] and warm["score"] == cold["score"] == 3.0
 
 
-def test_limits_still_apply_in_a_warm_sandbox(lab, tmp_path):
-    grade(lab, GOOD, references_dir=tmp_path, warm=True)  # leaves an idle sandbox
-    result = grade(lab, "while True:\n    pass\n", references_dir=tmp_path, warm=True)
+def test_a_burst_forks_every_submission_from_the_zygote(lab, tmp_path):
+    ensure_warm(lab)
+    grade(lab, GOOD, references_dir=tmp_path, hidden_seeds=[lab.manifest.hidden_seeds()[0]])
+    before = dict(ZYGOTES.starts)
+    results = []
+
+    def submit():
+        results.append(grade(lab, GOOD, references_dir=tmp_path, hidden_seeds=[lab.manifest.hidden_seeds()[0]],
+                             warm=True))
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r["score"] for r in results] == [3.0] * 8
+    assert ZYGOTES.starts["warm"] - before["warm"] == 8 and ZYGOTES.starts["cold"] == before["cold"]
+
+
+def test_a_child_sees_only_its_own_processes_and_cannot_reach_the_zygote(lab):
+    value = probe(lab, """
+        import os, signal
+        pids = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+        try:
+            open("/proc/1/mem", "rb").close()  # itself: PID 1 of its own namespace
+            own = "own memory readable"
+        except OSError as exc:
+            own = type(exc).__name__
+        try:
+            os.kill(-1, signal.SIGKILL)  # everything it may signal: nothing but itself, so nothing
+            signalled = "something"
+        except ProcessLookupError:
+            signalled = "nothing"
+        return {"pids": pids, "me": os.getpid(), "parent": os.getppid(), "signalled": signalled}
+    """)
+    assert value == {"pids": [1], "me": 1, "parent": 0, "signalled": "nothing"}
+    assert ZYGOTES.wait_ready() and probe(lab, "return 'zygote alive'") == "zygote alive"
+
+
+def descendants(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += descendants(int(child))
+    return found
+
+
+def test_the_zygotes_memory_is_out_of_reach(lab):
+    ensure_warm(lab)
+    [zygote] = ZYGOTES._current.values()
+    host_pids = descendants(zygote.process.pid)  # bubblewrap and the zygote, as the host numbers them
+    assert len(host_pids) >= 2
+    value = probe(lab, f"""
+        import os
+        reached = []
+        for pid in {host_pids!r} + [2, 3]:
+            for path in (f"/proc/{{pid}}/mem", f"/proc/{{pid}}/environ"):
+                try:
+                    open(path, "rb").read(1)
+                    reached.append(path)
+                except OSError:
+                    pass
+            try:
+                os.kill(pid, 0)
+                reached.append(f"signal {{pid}}")
+            except OSError:
+                pass
+        return reached
+    """)
+    assert value == []
+
+
+def test_no_descriptor_is_inherited_but_the_jobs_own(lab):
+    value = probe(lab, """
+        import os
+        found = {}
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                found[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+            except OSError:
+                pass
+        return sorted(target.split(":")[0] for fd, target in found.items() if fd > 2 and "fd" not in target)
+    """)
+    assert value == ["pipe"]  # the result pipe; no control socket, no zygote file, no sibling's pipe
+
+
+def test_a_daemon_left_behind_dies_with_its_job(lab):
+    name = "llmc-daemon"
+    probe(lab, f"""
+        import ctypes, os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                ctypes.CDLL(None).prctl(15, b"{name}", 0, 0, 0)
+                while True:
+                    with open("/tmp/daemon.txt", "a") as handle:
+                        handle.write("still here\\n")
+                    time.sleep(0.05)
+            os._exit(0)
+        time.sleep(0.3)
+        return "left a daemon"
+    """)
+    from tests.worker.test_sandbox_hostile import survivors
+
+    assert survivors(name) == {}
+    assert probe(lab, "import os\nreturn sorted(os.listdir('/tmp'))") == []
+
+
+def test_shared_memory_and_files_do_not_carry_over(lab):
+    probe(lab, """
+        for i in range(10):  # 40 MB of the 64 MB /dev/shm, in files under the lab's file-size limit
+            with open(f"/dev/shm/filler{i}", "wb") as handle:
+                handle.write(b"x" * 4 * 1024 * 1024)
+        open("note.txt", "w").write("secret")
+        return "filled"
+    """)
+    value = probe(lab, """
+        import os
+        for i in range(10):
+            with open(f"/dev/shm/mine{i}", "wb") as handle:
+                handle.write(b"y" * 4 * 1024 * 1024)
+        return {"shm": len(os.listdir("/dev/shm")), "work": sorted(os.listdir("."))}
+    """)
+    assert value == {"shm": 10, "work": ["probe.py"]}
+
+
+def test_modules_environment_and_cwd_do_not_carry_over(lab):
+    tamper = textwrap.dedent("""
+        import json, os, sys
+        for path in ("/sandbox/lib/labkit/harness.py", "/sandbox/lib/labkit/__pycache__/encoding.cpython.pyc"):
+            try:
+                open(path, "a").write("raise SystemExit('tampered')")
+            except OSError:
+                pass
+        json.dumps = lambda *args, **kwargs: "HACKED"
+        sys.modules["labkit.encoding"] = None
+        os.environ["LEAKED"] = "1"
+        os.chdir("/tmp")
+    """)
+    harness_in("warm", lab, tamper + GOOD, [0])  # its own result is garbage; the next one must not be
+    value = probe(lab, """
+        import json, os
+        return {"json": json.dumps([1]), "env": "LEAKED" in os.environ, "cwd": os.getcwd()}
+    """)
+    assert value == {"json": "[1]", "env": False, "cwd": "/sandbox/work"}
+
+
+def test_limits_still_apply_in_a_forked_sandbox(lab, tmp_path):
+    result = graded_in("warm", lab, "while True:\n    pass\n", tmp_path)
     assert result["status"] == "timeout"
     code = "blocks = []\nwhile True:\n    blocks.append(bytearray(50 * 1024 * 1024))\n"
-    result = grade(lab, code, references_dir=tmp_path, warm=True)
+    result = graded_in("warm", lab, code, tmp_path)
     assert result["status"] == "error" and "memory" in result["tests"][0]["feedback"].lower()
 
 
-def test_a_warm_sandbox_cannot_see_the_previous_submission(lab, tmp_path):
-    grade(lab, "open('note.txt', 'w').write('secret')\n" + GOOD, references_dir=tmp_path, warm=True)
-    probe = ("import os\ndef answer(x):\n    return 2 * x + 1\n"
-             "def probe():\n    return 'leak' if os.path.exists('note.txt') else 'clean'\n")
-    from worker.grading import run_harness
-
-    run, payload = run_harness(lab, probe, [0], warm=True)
-    assert payload["runs"]["0"]["probe"]["value"] == "clean"
-
-
-def test_dead_idle_sandbox_falls_back_to_cold(lab, tmp_path):
-    grade(lab, GOOD, references_dir=tmp_path, warm=True)
-    idle_sandbox(lab).discard()
-    result = grade(lab, GOOD, references_dir=tmp_path, warm=True)
-    assert result["status"] == "graded" and result["score"] == 3.0
+def test_a_zygote_that_cannot_start_means_cold_sandboxes_and_one_log_line(lab, tmp_path, monkeypatch, caplog):
+    real_argv = zygote_module.zygote_argv
+    monkeypatch.setattr(zygote_module, "zygote_argv", lambda *a: [real_argv(*a)[0], "--no-such-option"] + real_argv(*a)[1:])
+    before = dict(ZYGOTES.starts)
+    with caplog.at_level(logging.INFO, logger="worker.zygote"):
+        results = [grade(lab, GOOD, references_dir=tmp_path, warm=True) for _ in range(3)]
+        ZYGOTES.wait_ready(timeout=5)
+        results.append(grade(lab, GOOD, references_dir=tmp_path, warm=True))
+    assert [r["score"] for r in results] == [3.0] * 4
+    assert ZYGOTES.starts["warm"] == before["warm"]
+    failures = [r.getMessage() for r in caplog.records if "could not start" in r.getMessage()]
+    assert len(failures) == 1 and "cold sandboxes" in failures[0]
 
 
-def test_preimports_follow_the_labs_imports():
-    lab15 = Path(__file__).resolve().parents[2] / "labs" / "lab15-self-attention"
-    assert "torch" in warm.preimports(Lab.load(lab15))
-    assert warm.preimports(Lab.load(FIXTURES / "lab03-probe")) == []
+def test_a_changed_lab_gets_a_new_zygote(lab, tmp_path):
+    copy = tmp_path / "lab03-changing"
+    shutil.copytree(FIXTURES / "lab03-probe", copy)
+    first = Lab.load(copy)
+    ensure_warm(first)
+    [old] = ZYGOTES._current.values()
+    (copy / "harness.py").write_text((copy / "harness.py").read_text() + "\n# changed\n")
+    changed = Lab.load(copy)
+    run, _ = run_harness(changed, GOOD, [0], warm=True)
+    assert "warm" not in run.notes  # the old zygote does not mount this version: cold while the new one starts
+    ensure_warm(changed)
+    [new] = ZYGOTES._current.values()
+    assert new is not old and not old.alive()
+
+
+def test_environments_follow_the_labs_imports():
+    labs = Path(__file__).resolve().parents[2] / "labs"
+    lab15 = Lab.load(next(labs.glob("lab15-*")))
+    assert "torch" in preimports(lab15) and environment_for(preimports(lab15)) == "torch"
+    lab19 = Lab.load(next(labs.glob("lab19-*")))
+    assert environment_for(preimports(lab19)) == "transformers"
+    assert preimports(Lab.load(FIXTURES / "lab03-probe")) == []
+    assert environment_for([]) == "python"
