@@ -1,6 +1,7 @@
 """Settings from LLMCOURSE_* environment variables; unset means the embedded default."""
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -8,7 +9,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where course/, labs/, migrations/ and alembic.ini live: the source tree, or LLMCOURSE_PROJECT_DIR where the
+# package is installed from a wheel (the container images set /app).
+PROJECT_ROOT = Path(os.environ.get("LLMCOURSE_PROJECT_DIR") or Path(__file__).resolve().parent.parent)
 
 
 class Settings(BaseSettings):
@@ -49,7 +52,17 @@ class Settings(BaseSettings):
     # Real models (e.g. bert-base-uncased/ with config.json and weights) that labs naming them in their
     # manifest's `models` use instead of the tiny pre-trained stand-ins the platform builds.
     models_dir: Path | None = None
-    gpu_devices: str = ""  # e.g. "/dev/nvidia0" for a gpu-queue worker that owns one GPU
+    # Device nodes a gpu-queue worker binds into its gpu labs' sandboxes, comma-separated (e.g.
+    # "/dev/nvidia0,/dev/nvidiactl,/dev/nvidia-uvm"), or "auto": the NVIDIA nodes this container sees (the
+    # one GPU docker's device_ids gave it). Empty: no GPU; gpu labs run their CPU-sized configuration on a
+    # worker that also takes cpu jobs, and a gpu-only worker refuses to start consuming (worker/selfcheck.py).
+    gpu_devices: str = ""
+    # The worker's start-up sandbox self-check (worker/selfcheck.py): "auto" requires cgroup memory and pids
+    # limits outside the embedded mode and only warns in it (a laptop falls back to rlimits); "strict"
+    # always requires them; "off" skips the check.
+    sandbox_selfcheck: str = "auto"
+    # A worker serves /metrics and /healthz on this port (0: none; the worker image sets 9808).
+    worker_metrics_port: int = 0
     secure_cookies: bool = False
     # A signed-in browser is signed out after this long without a request, and in any case this long after
     # signing in (server-side: app/users/sessions.py).

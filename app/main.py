@@ -7,13 +7,14 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import get_settings
+from app.core.deps import Db
 from app.core.errors import AppError
 from app.core.headers import SecurityHeaders
 from app.core.params import is_out_of_range_path_id
@@ -149,6 +150,15 @@ def create_app() -> FastAPI:
 
         status, body = health(settings)
         return JSONResponse(body, status_code=status)
+
+    from app.core.metrics import render_web
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(db: Db):
+        """Prometheus text format: queue depth and running jobs per queue (docs/operations.md). The TLS
+        proxy does not route it (deploy/Caddyfile); Prometheus scrapes the web service directly."""
+        body, content_type = render_web(db)
+        return Response(body, media_type=content_type)
 
     from app.cohorts.routes import router as cohorts_router
     from app.course.api import router as progress_api

@@ -9,6 +9,7 @@ need_apt=()
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 [[ -x /usr/bin/setpriv ]] || need_apt+=(util-linux)         # drops sandboxed code to the sandbox user
 ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || need_apt+=(libseccomp2)   # the sandbox's syscall filter
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)  # tests/deploy: compose config checks
 if [[ "${1:-}" == "--browser" ]]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi

@@ -47,3 +47,17 @@ def _refuse_insecure_defaults(**_) -> None:
         refuse_insecure_defaults(get_settings())
     except InsecureConfigurationError as exc:
         raise SystemExit(str(exc)) from None
+
+
+@worker_init.connect
+def _self_check(sender=None, **_) -> None:
+    """Metrics/health server first, then the sandbox self-check (worker/selfcheck.py), which blocks this
+    worker from consuming while it cannot grade."""
+    from worker import metrics
+    from worker.selfcheck import gate
+
+    settings = get_settings()
+    if settings.worker_metrics_port:
+        metrics.serve(settings.worker_metrics_port)
+    gate(sender, settings)
+    metrics.instrument_sandbox()

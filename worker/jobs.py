@@ -88,8 +88,8 @@ def run_job(job_id: int, worker: str) -> str:
         job = db.get(GradingJob, job_id)
         submission = db.get(Submission, job.submission_id)
         lab = db.get(Lab, submission.lab_id)
-        code, folder, sub_id, queued_s = submission.code, lab.folder, submission.id, \
-            (utcnow() - submission.created_at).total_seconds()
+        code, folder, sub_id, queued_s, queue = submission.code, lab.folder, submission.id, \
+            (utcnow() - submission.created_at).total_seconds(), job.queue
     from app.labs.live import LiveLog, RunCancelled
 
     live = LiveLog(sub_id)
@@ -105,7 +105,12 @@ def run_job(job_id: int, worker: str) -> str:
         return "released"
     result["timings"]["queued_s"] = round(queued_s, 3)
     with session_scope() as db:
-        return "graded" if finish(db, job_id, token, result) else "stale"
+        recorded = finish(db, job_id, token, result)
+    if recorded:
+        from worker.metrics import job_finished
+
+        job_finished(result, queue)
+    return "graded" if recorded else "stale"
 
 
 class Heartbeat:
@@ -161,6 +166,7 @@ def grade_code(folder: str | None, code: str, submission_id: int | None,
     """Grade in the sandbox; platform failures become an 'error' result, never a lost job.
     `hidden_seeds` re-uses a previous run's seeds (regrades compare like with like) when the lab's
     seed bank still holds them."""
+    from worker.gpu import devices_for_lab
     from worker.grading import Lab as LabBundle, LabBroken, grade
     from worker.sandbox import SandboxKilled, SandboxUnavailable
 
@@ -169,8 +175,10 @@ def grade_code(folder: str | None, code: str, submission_id: int | None,
         bundle = LabBundle.load(settings.labs_dir / folder)
         if hidden_seeds and not set(hidden_seeds) <= set(bundle.manifest.hidden_seeds()):
             hidden_seeds = None
+        options = sandbox_options(warm)
+        options["devices"] = devices_for_lab(bundle.manifest.device, options["devices"])
         return grade(bundle, code, references_dir=settings.references_dir, submission_id=submission_id,
-                     hidden_seeds=hidden_seeds or None, on_output=on_output, **sandbox_options(warm))
+                     hidden_seeds=hidden_seeds or None, on_output=on_output, **options)
     except SandboxKilled:
         return None
     except SandboxUnavailable as exc:
@@ -183,8 +191,10 @@ def grade_code(folder: str | None, code: str, submission_id: int | None,
 def sandbox_options(warm: bool = False) -> dict:
     """How this process runs sandboxes: a Celery worker passes warm=True (idle pre-imported sandboxes are
     kept); one-shot CLI runs stay cold."""
+    from worker.gpu import device_nodes
+
     settings = get_settings()
-    devices = [d for d in settings.gpu_devices.split(",") if d]
+    devices = device_nodes(settings.gpu_devices)
     return {"insecure": settings.insecure_sandbox, "uid": settings.sandbox_uid, "devices": devices,
             "warm": warm and settings.warm_start, "models_dir": settings.models_dir}
 

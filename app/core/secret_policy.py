@@ -27,6 +27,8 @@ KNOWN_DEFAULT_PASSWORDS = frozenset({
     "123456", "12345678", "qwerty", "letmein",
 })
 MIN_DISTINCT_KEY_CHARACTERS = 10
+# A password in a database or broker URL shorter than this can be guessed over the network.
+MIN_URL_PASSWORD_CHARS = 16
 
 
 class InsecureConfigurationError(RuntimeError):
@@ -70,6 +72,8 @@ def url_password_problem(variable: str, url: str | None) -> str | None:
     if normal in KNOWN_DEFAULT_PASSWORDS or _looks_like_a_default(str(password)) or (
             parsed.username and normal == _normalised(parsed.username)):
         return f"The password in {variable} is a well-known default."
+    if len(str(password)) < MIN_URL_PASSWORD_CHARS:
+        return f"The password in {variable} is shorter than {MIN_URL_PASSWORD_CHARS} characters."
     return None
 
 

@@ -130,3 +130,15 @@ def test_serving_processes_exit_with_a_clear_message(tmp_path, argv):
     assert done.returncode != 0
     assert "Refusing to start with insecure secrets: LLMCOURSE_SECRET_KEY is a published default" in (
         done.stderr + done.stdout)
+
+
+@pytest.mark.parametrize("variable", ["LLMCOURSE_DATABASE_URL", "LLMCOURSE_BROKER_URL"])
+def test_a_short_database_or_broker_password_is_refused(tmp_path, variable):
+    short = "q7T" + secrets.token_urlsafe(12)[:12]  # 15 characters, random but guessable over the network
+    urls = {"LLMCOURSE_DATABASE_URL": ("database_url", POSTGRES.format(password=short)),
+            "LLMCOURSE_BROKER_URL": ("broker_url", f"redis://:{short}@redis:6379/0")}
+    field, url = urls[variable]
+    assert insecure_defaults(production(tmp_path, strong_key(), **{field: url})) == [
+        f"The password in {variable} is shorter than 16 characters."]
+    long_enough = url.replace(short, short + "Z")
+    assert insecure_defaults(production(tmp_path, strong_key(), **{field: long_enough})) == []
