@@ -76,6 +76,8 @@ class LabReviewSetting(Base):
 
     lab_id: Mapped[str] = mapped_column(ForeignKey("labs.id"), primary_key=True)
     hold_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Anonymous grading: graders see a pseudonym instead of the student's name until the feedback is released.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
 

@@ -33,7 +33,8 @@ def review_panel(submission: Submission, user: User | None) -> dict | None:
     return service.student_panel(db, user, submission)
 
 
-templates.env.globals.update(feedback_held=hooks.feedback_held, review_panel=review_panel)
+templates.env.globals.update(feedback_held=hooks.feedback_held, review_panel=review_panel,
+                             student_label=service.student_label)
 templates.env.globals.setdefault("reason_labels", service.REASON_LABELS)
 templates.env.globals.setdefault("change_labels", service.KIND_LABELS)
 
@@ -181,7 +182,8 @@ def review_context(db: Session, submission: Submission) -> dict:
         regrades=list(db.execute(select(RegradeItem, RegradeRun).join(RegradeRun, RegradeRun.id == RegradeItem.run_id)
                                  .where(RegradeItem.submission_id == submission.id)
                                  .order_by(RegradeItem.id.desc()).limit(10)).tuples()),
-        can_request=False, viewer_is_staff=True)
+        can_request=False, viewer_is_staff=True, neighbours=service.neighbours(db, submission),
+        anonymous=service.names_hidden(db, submission))
     return context
 
 
@@ -264,6 +266,7 @@ def lab_context(db: Session, lab: Lab) -> dict:
     setting = service.lab_setting(db, lab.id)
     return {"lab": lab, "rubric": service.rubric_items(db, lab.id), "comments": service.saved_comments(db, lab.id),
             "hold": service.lab_holds_feedback(db, lab), "hold_is_default": setting is None,
+            "anonymous": service.lab_anonymous(db, lab.id),
             "held_count": service.held_count(db, lab.id), "runs": regrade.list_runs(db, lab.id),
             "active_run": regrade.active_run(db, lab.id), "similarity_runs": similarity_runs(db, lab.id),
             "needs_manual": service.needs_manual_review(lab), "manual_checks": service.manual_checks(lab),
@@ -322,6 +325,59 @@ async def set_hold(request: Request, db: Db, user: CurrentUser, lab_id: str):
     lab = service.get_lab(db, lab_id)
     service.set_lab_hold(db, lab, user, value == "1")
     return _lab_response(request, db, lab, "review_release", "release")
+
+
+@router.post("/review/labs/{lab_id}/anonymous", dependencies=[Instructor])
+async def set_anonymous(request: Request, db: Db, user: CurrentUser, lab_id: str):
+    data = await form_data(request)
+    value = first(data, "anonymous")
+    if value not in ("0", "1"):
+        raise bad_request("Send anonymous=1 to hide names until feedback is released, or anonymous=0.",
+                          "bad_anonymous")
+    lab = service.get_lab(db, lab_id)
+    service.set_lab_anonymous(db, lab, user, value == "1")
+    return _lab_response(request, db, lab, "review_release", "release")
+
+
+# ---------------------------------------------------------------- groups by failing-check pattern
+
+def groups_context(db: Session, lab: Lab, outcome: dict | None = None) -> dict:
+    return {"lab": lab, "groups": service.check_groups(db, lab.id), "rubric": service.rubric_items(db, lab.id),
+            "outcome": outcome}
+
+
+@router.get("/review/labs/{lab_id}/groups", dependencies=[Grader])
+def groups_page(request: Request, db: Db, user: CurrentUser, lab_id: str):
+    lab = service.get_lab(db, lab_id)
+    if is_htmx(request):
+        return render(request, "partials/review_groups.html", groups_context(db, lab))
+    return render(request, "pages/review_groups.html", groups_context(db, lab))
+
+
+@router.post("/review/labs/{lab_id}/groups/apply", dependencies=[Grader])
+async def apply_group(request: Request, db: Db, user: CurrentUser, lab_id: str):
+    data = await form_data(request)
+    lab = service.get_lab(db, lab_id)
+    ids, items = [], {}
+    for raw in data.get("submission", []):
+        value = parse_row_id(raw)
+        if value is None:
+            raise bad_request("The group lists submissions by id.", "bad_submission")
+        ids.append(value)
+    for raw in data.get("item", []):
+        item_id = parse_row_id(raw)
+        if item_id is None:
+            raise bad_request("Choose rubric items from the list.", "bad_rubric_item")
+        items[item_id] = ""
+    if not ids:
+        raise bad_request("This group has no submissions.", "empty_group")
+    rubric = {i.id: i for i in service.rubric_items(db, lab.id)}
+    items = {i: (rubric[i].comment if i in rubric else "") for i in items}
+    outcome = service.apply_rubric_to_group(db, lab, user, first(data, "key"), ids, items)
+    outcome["key"] = first(data, "key")
+    if is_htmx(request):
+        return render(request, "partials/review_groups.html", groups_context(db, lab, outcome))
+    return redirect(f"/review/labs/{lab.id}/groups")
 
 
 @router.post("/review/labs/{lab_id}/release", dependencies=[Grader])

@@ -215,8 +215,55 @@ def set_lab_hold(db: Session, lab: Lab, actor: User, hold: bool) -> LabReviewSet
         setting = LabReviewSetting(lab_id=lab.id)
         db.add(setting)
     setting.hold_feedback, setting.updated_at, setting.updated_by_id = hold, utcnow(), actor.id
+    if not hold:
+        setting.anonymous = False  # names come back when feedback is released; without a hold, at once
     db.flush()
     return setting
+
+
+def lab_anonymous(db: Session, lab_id: str) -> bool:
+    setting = lab_setting(db, lab_id)
+    return bool(setting is not None and setting.anonymous)
+
+
+def set_lab_anonymous(db: Session, lab: Lab, actor: User, anonymous: bool) -> LabReviewSetting:
+    """Anonymous grading also holds new feedback: names come back when a grader releases it."""
+    setting = lab_setting(db, lab.id)
+    if setting is None:
+        setting = LabReviewSetting(lab_id=lab.id, hold_feedback=lab_holds_feedback(db, lab))
+        db.add(setting)
+    setting.anonymous, setting.updated_at, setting.updated_by_id = anonymous, utcnow(), actor.id
+    if anonymous:
+        setting.hold_feedback = True
+    db.flush()
+    return setting
+
+
+def pseudonym(lab_id: str, user_id: int) -> str:
+    """A stable name per student and lab that reveals nothing (keyed with the server's secret)."""
+    import hashlib
+    import hmac
+
+    from app.config import get_settings
+
+    digest = hmac.new(get_settings().session_secret.encode(), f"{lab_id}:{user_id}".encode(), hashlib.sha256)
+    return f"Student {digest.hexdigest()[:6].upper()}"
+
+
+def names_hidden(db: Session, submission: Submission) -> bool:
+    """True while the lab grades anonymously and this submission's feedback has not been released."""
+    if not lab_anonymous(db, submission.lab_id):
+        return False
+    review = db.get(SubmissionReview, submission.id)
+    return review is None or review.released_at is None or review.held
+
+
+def student_label(submission: Submission, student: User) -> tuple[str, str]:
+    """(name, email) as the grader pages show them: a pseudonym and no email in anonymous mode."""
+    db = object_session(submission)
+    if db is not None and names_hidden(db, submission):
+        return pseudonym(submission.lab_id, student.id), ""
+    return student.name, student.email
 
 
 def is_held(db: Session, submission_id: int) -> bool:
@@ -492,6 +539,67 @@ def _resolve_items(db: Session, submission_id: int, actor: User | None, resoluti
 def queue_items_for(db: Session, submission_id: int) -> list[ReviewItem]:
     return list(db.scalars(select(ReviewItem).where(ReviewItem.submission_id == submission_id)
                            .order_by(ReviewItem.id)))
+
+
+def neighbours(db: Session, submission: Submission) -> tuple[int | None, int | None]:
+    """(previous, next) submission ids for the review page's shortcuts: through the lab's open queue
+    entries in queue order, or through the lab's latest submissions when this one is not queued."""
+    order = [row[0] for row in db.execute(
+        select(ReviewItem.submission_id).where(ReviewItem.lab_id == submission.lab_id, ReviewItem.state == "open")
+        .order_by(ReviewItem.created_at, ReviewItem.id))]
+    ids = list(dict.fromkeys(order))
+    if submission.id not in ids:
+        latest = select(func.max(Submission.id)).where(Submission.lab_id == submission.lab_id).group_by(Submission.user_id)
+        ids = sorted(set(db.scalars(latest)) | {submission.id})
+    at = ids.index(submission.id)
+    return (ids[at - 1] if at > 0 else None, ids[at + 1] if at + 1 < len(ids) else None)
+
+
+@dataclass
+class CheckGroup:
+    """Latest submissions of a lab that fail exactly the same checks."""
+    failing: tuple[str, ...]
+    members: list[tuple[Submission, User]]
+
+    @property
+    def key(self) -> str:
+        return ",".join(self.failing)
+
+
+def failing_checks(submission: Submission) -> tuple[str, ...]:
+    tests = (submission.result or {}).get("tests") or []
+    return tuple(sorted(t["name"] for t in tests if not t.get("passed")))
+
+
+def check_groups(db: Session, lab_id: str) -> list[CheckGroup]:
+    """Every student's latest graded submission, grouped by the set of checks it fails (largest groups
+    first), so one rubric decision can be applied to a whole group."""
+    latest = select(func.max(Submission.id)).where(Submission.lab_id == lab_id).group_by(Submission.user_id)
+    rows = db.execute(select(Submission, User).join(User, User.id == Submission.user_id)
+                      .where(Submission.id.in_(latest), Submission.status.in_(TERMINAL))
+                      .order_by(Submission.id)).tuples()
+    groups: dict[tuple[str, ...], CheckGroup] = {}
+    for submission, student in rows:
+        key = failing_checks(submission)
+        groups.setdefault(key, CheckGroup(key, [])).members.append((submission, student))
+    return sorted(groups.values(), key=lambda g: (-len(g.members), g.failing))
+
+
+def apply_rubric_to_group(db: Session, lab: Lab, actor: User, key: str, submission_ids: list[int],
+                          selected: dict[int, str]) -> dict[str, int]:
+    """One rubric decision for a group: the ticked items (with their default comments) on every listed
+    submission that is still its student's latest and still fails exactly `key`'s checks."""
+    wanted = tuple(sorted(filter(None, key.split(","))))
+    current = {s.id: s for group in check_groups(db, lab.id) if group.failing == wanted for s, _ in group.members}
+    outcome = {"applied": 0, "unchanged": 0, "skipped": 0}
+    for submission_id in dict.fromkeys(submission_ids):
+        submission = current.get(submission_id)
+        if submission is None:
+            outcome["skipped"] += 1
+            continue
+        change = apply_rubric(db, submission, actor, dict(selected))
+        outcome["applied" if change is not None else "unchanged"] += 1
+    return outcome
 
 
 # ---------------------------------------------------------------- rubrics and reusable comments
