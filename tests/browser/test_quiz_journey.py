@@ -55,6 +55,12 @@ def answer(page, question_id: str, kind: str, value) -> None:
     elif kind == "multiple":
         for choice in value:
             page.check(f"input[name='q-{question_id}'][value='{choice}']")
+    elif kind == "code":  # the code editor (static/editor.js) saves like any answer, a moment after typing
+        page.click(f"#q-{question_id} .cm-content")
+        page.keyboard.press("Control+a")
+        with page.expect_response(lambda response: f"/answers/{question_id}" in response.url):
+            page.keyboard.insert_text(value)
+        assert page.locator(f"#a-{question_id}").input_value() == value
     else:
         page.fill(f"#a-{question_id}", value)
         page.locator(f"#a-{question_id}").blur()  # fires `change`: the HTMX autosave
@@ -80,6 +86,8 @@ def test_take_a_quiz_end_to_end(browser, live_server):
     page.locator("#quiz-form").wait_for()  # swapped in by HTMX, no page load
     assert re.search(r"/quizzes/attempts/\d+$", page.url)  # HX-Push-Url
     assert page.locator("fieldset.quiz-question").count() == 8
+    code_boxes = page.locator("fieldset[data-type=code] textarea").count()
+    assert code_boxes and page.locator("fieldset[data-type=code] .cm-editor").count() == code_boxes  # editor mounted
 
     attempt_id, answers = right_answers(live_server.data_dir, "quinn@example.com")
     typed = [a for a in answers if a[1] in ("numeric", "text")]
