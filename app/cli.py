@@ -241,6 +241,11 @@ def run(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
             child.kill()
 
 
+from app.client import register as _register_client  # noqa: E402 - login, submit, status
+
+_register_client(cli)
+
+
 def main() -> None:
     cli()
 

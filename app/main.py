@@ -165,9 +165,10 @@ def create_app() -> FastAPI:
     from app.course.routes import router as course_router
     from app.labs.api import router as labs_api
     from app.labs.routes import router as labs_router
+    from app.users.api import router as users_api
     from app.users.routes import router as users_router
 
-    for router in (course_router, users_router, cohorts_router, labs_router, labs_api, progress_api):
+    for router in (course_router, users_router, cohorts_router, labs_router, labs_api, progress_api, users_api):
         app.include_router(router)
     from app.extensions import include_extensions
 
