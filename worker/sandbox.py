@@ -368,7 +368,10 @@ def drain(stdout_fd: int, stderr_fd: int, result_fd: int, limits: SandboxLimits,
         if remaining <= 0:
             status = "timeout"
             break
-        for key, _ in selector.select(timeout=min(remaining, 0.5)):
+        events = selector.select(timeout=min(remaining, 0.5))
+        if not events and on_output is not None:
+            on_output("idle", b"")  # a silent run can still be stopped by its owner (app/labs/live.py)
+        for key, _ in events:
             data = os.read(key.fd, 65536)
             if not data:
                 selector.unregister(key.fd)
