@@ -181,11 +181,13 @@ def result_model(submission: Submission, viewer: User | None = None) -> "GradeRe
 def result_json(submission: Submission, viewer: User | None = None) -> dict:
     """The result JSON of DESIGN.md, also while the submission is still queued or running. Students see a
     held result as awaiting review; staff see it whole."""
+    from app.labs.bundles import smoke_tests
     from app.labs.hooks import feedback_held
 
     if submission.result and not (viewer is not None and viewer.is_staff) and feedback_held(submission):
         return {"submission_id": submission.id, "lab_id": submission.lab_id, "status": "awaiting_review",
-                "score": None, "max_score": submission.max_score, "tests": [], "stdout_tail": "", "stderr_tail": "",
+                "score": None, "max_score": submission.max_score, "tests": smoke_tests(submission.result),
+                "stdout_tail": "", "stderr_tail": "",
                 "feedback": "Your submission was graded and is awaiting review; the score and feedback appear "
                             "here once a grader releases them.", "timings": {}}
     if submission.result:

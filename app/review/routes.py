@@ -34,7 +34,7 @@ def review_panel(submission: Submission, user: User | None) -> dict | None:
 
 
 templates.env.globals.update(feedback_held=hooks.feedback_held, review_panel=review_panel,
-                             student_label=service.student_label)
+                             student_label=service.student_label, smoke_tests=bundles.smoke_tests)
 templates.env.globals.setdefault("reason_labels", service.REASON_LABELS)
 templates.env.globals.setdefault("change_labels", service.KIND_LABELS)
 
