@@ -98,6 +98,29 @@ def import_submission(path: Path):
     return module
 
 
+@dataclass
+class Project:
+    """A multi-file submission, unpacked in the sandbox's work dir: the harness's cases get this instead of
+    a module and import what they need from `root` (which is on sys.path)."""
+    root: Path
+    files: dict[str, str]
+
+    def import_module(self, name: str):
+        return importlib.import_module(name)
+
+
+def load_project(submission: Path) -> Project:
+    """Validate and unpack the zip into <work dir>/<stem>/ (inside the sandbox only), put it on sys.path."""
+    from labkit.bundle import BundleLimits, extract_bundle
+
+    limits = BundleLimits.from_kb(json.loads(os.environ["LABKIT_BUNDLE"]))
+    root = submission.parent / submission.stem
+    files = extract_bundle(submission.read_bytes(), root, limits)
+    sys.path.insert(0, str(root))
+    os.chdir(root)
+    return Project(root=root, files=files)
+
+
 def run_case(fn: CaseFn, student: Any, ctx: Context, submission: Path) -> dict:
     started = time.perf_counter()
     try:
@@ -133,7 +156,7 @@ def main() -> None:
     only = set(filter(None, os.environ.get("LABKIT_CASES", "").split(",")))
     payload: dict = {"format": 1, "import_error": None, "runs": {}, "shown": {}, "shown_by_case": {}}
     try:
-        student = import_submission(submission)
+        student = load_project(submission) if os.environ.get("LABKIT_BUNDLE") else import_submission(submission)
     except BaseException as exc:  # noqa: BLE001
         payload["import_error"] = student_error(exc, submission)
         write_result(payload)

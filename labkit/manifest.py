@@ -9,7 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-LAB_ID_PATTERN = r"^lab(0[1-9]|[1-5][0-9]|6[0-3])$"
+# lab01..lab63, and the week-33 capstone project (a zip of several files, graded by hand with a rubric)
+LAB_ID_PATTERN = r"^(lab(0[1-9]|[1-5][0-9]|6[0-3])|capstone)$"
 MODEL_PATH = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 
 
@@ -29,7 +30,7 @@ class CheckSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     case: str | None = None
     visible: bool = False
-    points: float = Field(gt=0)
+    points: float = Field(ge=0)  # 0 only in a lab graded by its rubric (an informational smoke check)
     compare: Literal["exact", "allclose", "custom"] = "exact"
     rtol: float | None = Field(None, ge=0)
     atol: float | None = Field(None, ge=0)
@@ -56,6 +57,23 @@ class MistakeSpec(BaseModel):
     description: str = ""
 
 
+class RubricSpec(BaseModel):
+    """One line of a hand-graded lab's rubric: the points a grader gives when the criterion is met."""
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=3, max_length=200)
+    points: float = Field(gt=0)
+    comment: str = ""
+
+
+class BundleSpec(BaseModel):
+    """Limits of a multi-file (.zip) submission; see labkit/bundle.py for the rules."""
+    model_config = ConfigDict(extra="forbid")
+    max_zip_kb: int = Field(448, ge=1, le=16384)  # requests are capped at LLMCOURSE_MAX_FORM_BYTES (512 KB)
+    max_files: int = Field(40, ge=1, le=1000)
+    max_file_kb: int = Field(128, ge=1, le=4096)
+    max_total_kb: int = Field(1024, ge=1, le=65536)
+
+
 class LabManifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=LAB_ID_PATTERN)
@@ -63,7 +81,12 @@ class LabManifest(BaseModel):
     title: str = Field(min_length=3)
     summary: str = ""
     device: Literal["cpu", "gpu"] = "cpu"
-    submit_file: str = Field(pattern=r"^[a-z_][a-z0-9_]*\.py$")
+    # a .py file, or a .zip of a project folder (multi-file submission: `bundle` sets its limits)
+    submit_file: str = Field(pattern=r"^[a-z_][a-z0-9_]*\.(py|zip)$")
+    bundle: BundleSpec = BundleSpec()
+    # A lab graded by hand: the score is the sum of the rubric lines a grader ticks (its checks are a smoke
+    # test worth 0 points); the rubric is loaded into the review page's rubric by `content sync`.
+    rubric: list[RubricSpec] = []
     limits: Limits = Limits()
     hidden_seed_bank: int = Field(8, ge=2, le=1_000_000)
     hidden_draw: int = Field(2, ge=1, le=8)
@@ -86,6 +109,12 @@ class LabManifest(BaseModel):
             for value in (slot, name):
                 if not MODEL_PATH.fullmatch(value) or ".." in value.split("/"):
                     raise ValueError(f"models: {value!r} must be a relative folder path (letters, digits, . _ -)")
+        if self.rubric and not self.manual_review:
+            raise ValueError("a lab with a rubric is graded by hand: set manual_review: true")
+        if not self.rubric and any(c.points == 0 for c in self.checks):
+            raise ValueError("checks need points > 0 (0-point smoke checks only in a lab graded by its rubric)")
+        if self.rubric and any(c.points for c in self.checks):
+            raise ValueError("in a lab graded by its rubric the checks are a smoke test worth 0 points")
         names = [c.name for c in self.checks]
         if len(set(names)) != len(names):
             raise ValueError("check names must be unique")
@@ -111,7 +140,14 @@ class LabManifest(BaseModel):
         return dict(self.configs.get(size) or self.configs.get("cpu") or {})
 
     @property
+    def is_bundle(self) -> bool:
+        """The student submits a .zip of several files (unpacked only inside the sandbox)."""
+        return self.submit_file.endswith(".zip")
+
+    @property
     def max_score(self) -> float:
+        if self.rubric:
+            return float(sum(r.points for r in self.rubric))
         return float(sum(c.points for c in self.checks))
 
     def hidden_seeds(self) -> list[int]:
@@ -122,6 +158,42 @@ class LabManifest(BaseModel):
 
 VISIBLE_SEED = 0
 LAB_FILES = ("lab.yaml", "README.md", "starter.py", "solution.py", "harness.py")
+# A lab whose students submit a .zip keeps its reference and starter projects as folders.
+BUNDLE_LAB_FILES = ("lab.yaml", "README.md", "starter", "solution", "harness.py")
+
+
+def lab_files(lab_dir: Path) -> tuple[str, ...]:
+    return BUNDLE_LAB_FILES if (lab_dir / "solution").is_dir() else LAB_FILES
+
+
+REMOVED_LIST = "REMOVED.txt"
+
+
+def submission_source(lab_dir: Path, path: Path) -> str:
+    """What is submitted for a lab author's file or folder: a .py file's text, or a project folder as a zip
+    (base64 text, as stored). A folder under mistakes/ holds only what differs from solution/: its files
+    replace the reference's, and the paths its REMOVED.txt lists are left out."""
+    from labkit import bundle
+
+    if not path.is_dir():
+        return path.read_text(encoding="utf-8")
+    if path.parent.name != "mistakes":
+        return bundle.encode(bundle.zip_folder(path))
+    import tempfile
+
+    removed = set()
+    if (path / REMOVED_LIST).exists():
+        removed = {line.strip() for line in (path / REMOVED_LIST).read_text(encoding="utf-8").splitlines()
+                   if line.strip()}
+    with tempfile.TemporaryDirectory() as scratch:
+        merged = Path(scratch)
+        for source in (lab_dir / "solution", path):
+            for file in source.rglob("*"):
+                relative = file.relative_to(source)
+                if file.is_file() and relative.as_posix() not in removed and file.name != REMOVED_LIST:
+                    (merged / relative).parent.mkdir(parents=True, exist_ok=True)
+                    (merged / relative).write_bytes(file.read_bytes())
+        return bundle.encode(bundle.zip_folder(merged))
 
 
 def load_manifest(lab_dir: Path) -> LabManifest:
@@ -133,7 +205,7 @@ def content_hash(lab_dir: Path) -> str:
     """Hash of everything that determines reference outputs and checks."""
     digest = hashlib.sha256()
     for path in sorted(p for p in lab_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        if path.parent.name == "mistakes" or path.name == "README.md":
+        if "mistakes" in path.relative_to(lab_dir).parts[:1] or path.name == "README.md":
             continue
         digest.update(str(path.relative_to(lab_dir)).encode())
         digest.update(path.read_bytes())

@@ -135,7 +135,10 @@ def lab_size(lab: Lab, devices: list[str] | None) -> str:
 
 def lab_env(lab: Lab, seeds: list[int], options: dict) -> dict[str, str]:
     size = lab_size(lab, options.get("devices"))
-    return sandbox_env(seeds, lab.manifest.submit_file, size, lab.manifest.config_for(size))
+    env = sandbox_env(seeds, lab.manifest.submit_file, size, lab.manifest.config_for(size))
+    if lab.manifest.is_bundle:  # the harness unpacks the zip inside the sandbox's work dir, with these limits
+        env["LABKIT_BUNDLE"] = json.dumps(lab.manifest.bundle.model_dump())
+    return env
 
 
 def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecure: bool = False,
@@ -144,7 +147,7 @@ def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecu
                 warm: bool = False, on_output=None) -> tuple[SandboxRun, dict | None]:
     """Run the harness on `code` for `seeds`; returns the raw run and the decoded payload (or None)."""
     options = {"insecure": insecure, "uid": uid, "devices": devices}
-    if warm and scale == 1:
+    if warm and scale == 1 and not lab.manifest.is_bundle:
         run = _run_warm(lab, code, seeds, artifacts, options, on_output)
     else:
         run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output)[0]
@@ -157,7 +160,12 @@ def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Arti
               options: dict, on_output=None) -> tuple[SandboxRun, dict | None]:
     with tempfile.TemporaryDirectory(prefix="llmcourse-in-") as inputs:
         submission = Path(inputs) / lab.manifest.submit_file
-        submission.write_text(code, encoding="utf-8")
+        if lab.manifest.is_bundle:  # stored as base64 text; the sandbox gets the zip's bytes, unpacked inside
+            from labkit.bundle import decode
+
+            submission.write_bytes(decode(code))
+        else:
+            submission.write_text(code, encoding="utf-8")
         os.chmod(inputs, 0o755)
         submission.chmod(0o644)
         binds = _binds(lab, artifacts) + [Bind(submission, f"{INSIDE_WORK}/{lab.manifest.submit_file}")]
@@ -285,8 +293,16 @@ def reference_outputs(lab: Lab, references_dir: Path, seeds: list[int] | None = 
     return _merge_references([_load_reference(folder / f"{seed}.json") for seed in seeds])
 
 
+def solution_code(lab: Lab) -> str:
+    """The reference solution as submitted: solution.py, or the solution/ project folder as a zip."""
+    from labkit.manifest import submission_source
+
+    folder = lab.dir / "solution"
+    return submission_source(lab.dir, folder if lab.manifest.is_bundle else lab.dir / "solution.py")
+
+
 def _build_references(lab: Lab, folder: Path, seeds: list[int], run_options: dict) -> None:
-    code = (lab.dir / "solution.py").read_text(encoding="utf-8")
+    code = solution_code(lab)
     run, payload = run_harness(lab, code, seeds, scale=len(seeds), **run_options)
     _ensure_reference_ok(lab, run, payload, seeds)
     raw = json.loads(run.result.decode("utf-8"))
@@ -482,5 +498,7 @@ def _outcome(lab: Lab, run: SandboxRun, payload: dict | None, refs: dict, hidden
             error = {"traceback": str(error)[:4000]}
         prefix = ("Your file could not be loaded, so no check ran.\n" if error.get("type") != "SyntaxError"
                   else "Your file has a syntax error, so no check ran.\n")
+        if error.get("type") == "BundleError":
+            prefix = "Your project could not be unpacked, so no check ran.\n"
         return "error", failed_tests(lab, prefix + str(error.get("traceback", ""))[:4000])
     return "graded", evaluate(lab, payload, refs, hidden)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from labkit.manifest import LAB_FILES
+from labkit.manifest import lab_files, submission_source
 from worker.grading import Lab, LabBroken, draw_hidden_seeds, grade
 
 
@@ -68,7 +68,7 @@ def _build_artifacts_first(lab_dir: Path, references_dir: Path, models_dir) -> N
 
 def _check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options) -> LabReport:
     report = LabReport(lab_dir.name.split("-")[0])
-    missing = [name for name in LAB_FILES if not (lab_dir / name).exists()]
+    missing = [name for name in lab_files(lab_dir) if not (lab_dir / name).exists()]
     if missing:
         report.problems.append(f"{lab_dir / missing[0]}:1: missing lab file")
         return report
@@ -91,17 +91,18 @@ def _check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options
     try:
         for attempt in range(runs):
             seeds = shared_seeds if attempt == 0 else draw_hidden_seeds(lab.manifest, rng)
-            result = _grade_file(lab, lab_dir / "solution.py", references_dir, seeds, **run_options)
+            result = _grade_file(lab, _solution_path(lab), references_dir, seeds, **run_options)
             report.seconds.setdefault("solution", result["timings"]["sandbox_s"])
-            if result["score"] != result["max_score"]:
+            if not _full_marks(lab, result):
                 failing = [f"{t['name']}: {t['feedback'][:300]}" for t in result["tests"] if not t["passed"]]
                 report.problems.append(f"{lab_dir / 'solution.py'}:1: reference scores {result['score']}/"
                                        f"{result['max_score']} (run {attempt + 1}, status {result['status']}): "
                                        + "; ".join(failing))
                 break
-        starter = _grade_file(lab, lab_dir / "starter.py", references_dir, shared_seeds, **run_options)
-        if starter["score"] >= starter["max_score"]:
-            report.problems.append(f"{lab_dir / 'starter.py'}:1: the starter scores full marks")
+        starter_path = lab_dir / ("starter" if lab.manifest.is_bundle else "starter.py")
+        starter = _grade_file(lab, starter_path, references_dir, shared_seeds, **run_options)
+        if _full_marks(lab, starter):
+            report.problems.append(f"{starter_path}:1: the starter scores full marks")
         for mistake in lab.manifest.mistakes:
             result = _grade_file(lab, lab_dir / mistake.file, references_dir, shared_seeds, **run_options)
             by_name = {t["name"]: t for t in result["tests"]}
@@ -115,6 +116,18 @@ def _check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options
     return report
 
 
+def _solution_path(lab: Lab) -> Path:
+    return lab.dir / ("solution" if lab.manifest.is_bundle else "solution.py")
+
+
+def _full_marks(lab: Lab, result: dict) -> bool:
+    """Every check passed. In a lab graded by its rubric the checks are a 0-point smoke test: passing all
+    of them is its "full marks" (the score itself comes from a grader)."""
+    if lab.manifest.rubric:
+        return result["status"] == "graded" and all(t["passed"] for t in result["tests"])
+    return result["score"] == result["max_score"]
+
+
 OVERRIDES_MARKER = re.compile(r"^# overrides solution\.py\b", re.MULTILINE)
 
 
@@ -122,6 +135,8 @@ def submission_code(lab: Lab, path: Path) -> str:
     """The code graded for `path`. A mistake that starts with `# overrides solution.py` holds only what
     differs from the reference: it is appended to solution.py, so its definitions replace the reference's
     and the mistake reads as the one thing a student got wrong."""
+    if path.is_dir():
+        return submission_source(lab.dir, path)
     code = path.read_text(encoding="utf-8")
     head = "\n".join(code.splitlines()[:10])
     if path.parent.name == "mistakes" and OVERRIDES_MARKER.search(head):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from labkit.manifest import LAB_ID_PATTERN
+
 
 class ModuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -27,7 +29,7 @@ class ChecklistEntry(BaseModel):
 
 class LabEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^lab(0[1-9]|[1-5][0-9]|6[0-3])$")
+    id: str = Field(pattern=LAB_ID_PATTERN)
     title: str = Field(min_length=3)
 
 

@@ -8,7 +8,7 @@ from app.core.deps import CsrfChecked, CurrentUser, Db
 from app.core.errors import AppError
 from app.core.params import RowId
 from app.course.models import Week
-from app.labs import service
+from app.labs import bundles, service
 from app.labs.models import Lab
 from app.labs.schemas import GradeResult, LabOut, SubmissionCreated
 
@@ -30,9 +30,15 @@ def labs(db: Db, user: CurrentUser):
 @router.post("/labs/{lab_id}/submissions", status_code=202, response_model=SubmissionCreated)
 async def create_submission(request: Request, db: Db, user: CurrentUser, lab_id: str):
     """Multipart with a `file` field, or JSON `{"code": "..."}`."""
-    service.get_lab(db, lab_id)
+    lab = service.get_lab(db, lab_id)
     content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
+    if bundles.is_bundle_lab(lab):  # the capstone: multipart "file" with a .zip of the project
+        upload = (await request.form()).get("file") if content_type.startswith("multipart/form-data") else None
+        if upload is None or isinstance(upload, str):
+            raise AppError(415 if not content_type.startswith("multipart/form-data") else 422,
+                           bundles.ZIP_ONLY.format(lab=lab.id.capitalize()), "bundle_required")
+        code = bundles.decode_zip_upload(lab, await upload.read(bundles.upload_read_limit(lab, 0)), upload.filename)
+    elif content_type.startswith("multipart/form-data"):
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):

@@ -26,7 +26,8 @@ def read_lab_folder(path: Path) -> LabFolder:
     manifest = load_manifest(path)
     return LabFolder(path=path, manifest=manifest,
                      instructions=(path / "README.md").read_text(encoding="utf-8"),
-                     starter=(path / "starter.py").read_text(encoding="utf-8"), hash=content_hash(path))
+                     starter="" if manifest.is_bundle else (path / "starter.py").read_text(encoding="utf-8"),
+                     hash=content_hash(path))
 
 
 def find_lab_folder(labs_dir: Path, lab_id: str) -> Path | None:

@@ -11,7 +11,7 @@ from app.core.errors import AppError
 from app.core.db import utcnow
 from app.core.params import MAX_ROW_ID, RowId
 from app.course.service import best_scores
-from app.labs import events, service
+from app.labs import bundles, events, service
 from app.web.templating import is_htmx, render
 
 router = APIRouter(dependencies=[CsrfChecked])
@@ -95,7 +95,11 @@ def draft_diff(request: Request, db: Db, user: CurrentUser, lab_id: str, against
 @router.post("/labs/{lab_id}/submissions")
 async def submit(request: Request, db: Db, user: CurrentUser, lab_id: str, code: str = Form(""),
                  file: UploadFile | None = File(None)):
-    if file is not None and file.filename:
+    lab = service.get_lab(db, lab_id)
+    if bundles.is_bundle_lab(lab):  # the capstone: a .zip of the project
+        raw = await file.read(bundles.upload_read_limit(lab, 0)) if file is not None and file.filename else None
+        text = bundles.decode_zip_upload(lab, raw, file.filename if file is not None else None)
+    elif file is not None and file.filename:
         raw = await file.read(service.get_settings().max_upload_bytes + 1)
         text = service.decode_upload(raw, file.filename)
     else:

@@ -91,7 +91,8 @@ def submit(db: Session, user: User, lab_id: str, code: str, filename: str | None
     job = GradingJob(submission_id=submission.id, queue=lab.device)
     db.add(job)
     db.flush()
-    save_draft(db, user, lab.id, code)
+    if not (lab.submit_file or "").endswith(".zip"):  # a zip (the capstone) is no editor draft
+        save_draft(db, user, lab.id, code)
     user.last_active_at = utcnow()
     enqueue_grading(db, job)
     return submission

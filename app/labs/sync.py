@@ -42,6 +42,11 @@ def sync_labs(db: Session, parsed: ParsedCourse, folders: dict) -> SyncReport:
                               starter_code=folder.starter, content_hash=folder.hash,
                               manifest=m.model_dump(mode="json"))
             _upsert(db, Lab, entry.id, values, report, f"lab {entry.id}")
+            if folder is not None and folder.manifest.rubric:
+                db.flush()
+                from app.review.service import sync_manifest_rubric
+
+                sync_manifest_rubric(db, entry.id, [r.model_dump() for r in folder.manifest.rubric])
     db.flush()
     return report
 

@@ -14,20 +14,69 @@ from pygments.lexers import PythonLexer
 MAX_DIFF_ROWS = 2000
 
 
-def highlight_code(code: str, hl_lines: list[int] | None = None, anchor: str = "L") -> Markup:
-    """Python code as HTML: a table of linked line numbers (id `{anchor}-N`) and highlighted code."""
-    formatter = HtmlFormatter(linenos="table", lineanchors=anchor, anchorlinenos=True, hl_lines=hl_lines or [],
-                              cssclass="highlight", wrapcode=True)
-    return Markup(highlight(code, PythonLexer(stripnl=False, ensurenl=True), formatter))
+def _lexer(filename: str):
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.lexers.special import TextLexer
+    from pygments.util import ClassNotFound
+
+    if not filename or filename.endswith(".py"):
+        return PythonLexer(stripnl=False, ensurenl=True)
+    try:
+        return get_lexer_for_filename(filename, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return TextLexer(stripnl=False, ensurenl=True)
+
+
+def highlight_lines(code: str, filename: str = "") -> list[str]:
+    """Highlighted HTML per source line: Pygments closes its spans at each line end, so each item is whole."""
+    formatter = HtmlFormatter(nowrap=True)
+    html = highlight(code, _lexer(filename), formatter)
+    lines = html.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines or [""]
+
+
+def highlight_code(code: str, hl_lines: list[int] | None = None, anchor: str = "L", filename: str = "") -> Markup:
+    """Code as HTML, one table row per source line: the linked line number (id `{anchor}-N`) and the
+    highlighted line sit in the same row, so they cannot drift apart, and a long line wraps inside its row
+    (the number stays at its first visual line). Marked lines (`hl_lines`) get class "hll"."""
+    marked = set(hl_lines or [])
+    rows = []
+    for number, line in enumerate(highlight_lines(code, filename), start=1):
+        row_id = f"{anchor}-{number}"
+        mark = ' class="hll"' if number in marked else ""
+        rows.append(f'<tr id="{row_id}"{mark}><td class="ln"><a href="#{row_id}" aria-label="line {number}">'
+                    f'{number}</a></td><td class="src"><code>{line or " "}</code></td></tr>')
+    return Markup('<div class="highlight"><table class="codelines"><tbody>' + "".join(rows)
+                  + "</tbody></table></div>")
 
 
 @lru_cache
 def pygments_css() -> str:
-    """Token colours for light and dark mode, scoped to .highlight."""
+    """Token colours for light and dark mode, scoped to .highlight, and the code view's layout."""
     light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
     dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
     return (f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-            ".highlight .hll { background-color: rgba(250, 176, 5, .28); }\n")
+            ".highlight .hll { background-color: rgba(250, 176, 5, .28); }\n" + CODELINES_CSS)
+
+
+# One row per line (highlight_code): numbers and code share a row, long lines wrap inside it.
+CODELINES_CSS = """
+.highlight { border-radius: 8px; padding: .5rem 0; }
+.highlight table.codelines { width: 100%; border-collapse: collapse; margin: 0; table-layout: auto;
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .86rem; line-height: 1.45; }
+.highlight table.codelines td { border: 0; padding: 0 .6rem 0 .4rem; vertical-align: top; }
+.highlight table.codelines td.ln { width: 1%; min-width: 2.5rem; text-align: right; white-space: nowrap;
+  user-select: none; padding-left: .8rem; }
+.highlight table.codelines td.ln a { color: var(--muted, #6b7280); text-decoration: none; }
+.highlight table.codelines td.src { white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; }
+.highlight table.codelines td.src code { background: none; padding: 0; border-radius: 0; font: inherit;
+  white-space: inherit; }
+.highlight table.codelines tr:target { outline: 2px solid var(--focus, #2563eb); outline-offset: -2px; }
+.code-view .file-name { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9rem;
+  margin: .8rem 0 .3rem; }
+"""
 
 
 @dataclass

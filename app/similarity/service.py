@@ -41,6 +41,9 @@ def start_run(db: Session, lab: Lab, actor: User, threshold=None) -> SimilarityR
     value = parse_threshold(threshold)
     if not lab.gradeable:
         raise conflict(f"{lab.id} takes no submissions, so there is nothing to compare.", "not_gradeable")
+    if (lab.submit_file or "").endswith(".zip"):
+        raise conflict(f"{lab.id} takes whole projects (.zip); the similarity check compares single files.",
+                       "not_comparable")
     if db.scalar(select(SimilarityRun.id).where(SimilarityRun.lab_id == lab.id,
                                                 SimilarityRun.state.in_(("queued", "running"))).limit(1)):
         raise conflict(f"A similarity check of {lab.id} is already running.", "similarity_running")

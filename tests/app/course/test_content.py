@@ -33,7 +33,7 @@ def test_real_course_is_valid_and_complete():
     assert [w.meta.number for w in parsed.weeks] == list(range(1, 34))
     assert len(parsed.course.modules) == 12
     lab_ids = [lab.id for w in parsed.weeks for lab in w.meta.labs]
-    assert lab_ids == [f"lab{n:02d}" for n in range(1, 64)]
+    assert lab_ids == [f"lab{n:02d}" for n in range(1, 64)] + ["capstone"]  # 63 labs, then the week-33 capstone
     week8 = parsed.weeks[7].meta
     nested = next(item for item in week8.checklist if item.children)
     assert len(nested.children) == 5  # nested items stay nested
