@@ -32,9 +32,14 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def exit_on_insecure_defaults() -> None:
-    """Commands that serve (web, worker) exit before starting anything when a secret is a known default."""
+    """Commands that serve (web, worker) exit before starting anything when a secret is a known default or a
+    connection URL cannot work (app/core/startup.py)."""
     from app.core.secret_policy import InsecureConfigurationError, refuse_insecure_defaults
+    from app.core.startup import url_problems
 
+    problems = url_problems(get_settings())
+    if problems:
+        fail("Refusing to start: " + " ".join(problems))
     try:
         refuse_insecure_defaults(get_settings())
     except InsecureConfigurationError as exc:
@@ -44,9 +49,19 @@ def exit_on_insecure_defaults() -> None:
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply migrations up to head."""
-    from app.core.migrate import upgrade
+    from sqlalchemy.exc import OperationalError
 
-    upgrade(get_settings().sqlalchemy_url)
+    from app.core.migrate import upgrade
+    from app.core.startup import database_unreachable, url_problems
+
+    settings = get_settings()
+    problems = url_problems(settings)
+    if problems:
+        fail(" ".join(problems))
+    try:
+        upgrade(settings.sqlalchemy_url)
+    except OperationalError as exc:
+        fail(database_unreachable(exc, settings))
     typer.echo("database is at head")
 
 

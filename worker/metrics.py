@@ -54,11 +54,31 @@ class Health:
                 self.queues = list(queues)
         WORKER_READY.set(1 if ready else 0)
 
-    def body(self) -> tuple[int, dict]:
+    def body(self, connections: bool = False) -> tuple[int, dict]:
+        """`connections`: also ask the database and the broker now (the HTTP /healthz does; a worker whose
+        broker or database is down is unhealthy even though its sandbox works)."""
         with self.lock:
-            if self.ready:
-                return 200, {"status": "ok", "queues": self.queues}
-            return 503, {"status": "refusing jobs", "queues": self.queues, "problems": self.problems}
+            ready, problems, queues = self.ready, list(self.problems), list(self.queues)
+        if not ready:
+            return 503, {"status": "refusing jobs", "queues": queues, "problems": problems}
+        if connections:
+            down = connection_problems()
+            if down:
+                return 503, {"status": "degraded", "queues": queues, "problems": down}
+        return 200, {"status": "ok", "queues": queues}
+
+
+def connection_problems() -> list[str]:
+    from app.config import get_settings
+    from app.core.health import check_broker, check_database
+
+    problems = []
+    database, broker = check_database(), check_broker(get_settings())
+    if not database["ok"]:
+        problems.append(f"the database ({database['kind']}) does not answer: {database.get('error')}")
+    if not broker["ok"]:
+        problems.append(f"the broker ({broker['kind']}) does not answer: {broker.get('error')}")
+    return problems
 
 
 HEALTH = Health()
@@ -134,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/metrics":
             status, body, content_type = 200, render(), CONTENT_TYPE_LATEST
         elif path == "/healthz":
-            status, payload = HEALTH.body()
+            status, payload = HEALTH.body(connections=True)
             body, content_type = json.dumps(payload).encode(), "application/json"
         else:
             status, body, content_type = 404, b'{"detail": "not found"}', "application/json"

@@ -133,3 +133,34 @@ def test_a_real_gpu_only_worker_without_a_gpu_never_consumes_and_reports_unhealt
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def wait_for_health(port: int, log: Path, status: int, state: str, timeout: float = 60) -> httpx.Response:
+    deadline, answer = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=3)
+            if answer.status_code == status and answer.json()["status"] == state:
+                return answer
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"/healthz never answered {status} (last: {answer and answer.text})\n{log.read_text()}")
+
+
+@pytest.mark.worker
+def test_a_worker_whose_redis_is_unreachable_at_start_is_unhealthy_and_says_why(tmp_path):
+    live = LiveStack(tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    port = free_port()
+    env = {**live.env, "LLMCOURSE_WORKER_METRICS_PORT": str(port)}
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", "cpu",
+                                "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+                               env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        answer = wait_for_health(port, log, 503, "degraded")
+        assert answer.json() == {"status": "degraded", "queues": ["cpu"],
+                                 "problems": ["the broker (redis) does not answer: ConnectionError"]}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
