@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from app.core.deps import CsrfChecked, CurrentUser, Db
@@ -52,6 +53,22 @@ async def create_submission(request: Request, db: Db, user: CurrentUser, lab_id:
                        "unsupported_media_type")
     submission = service.submit(db, user, lab_id, code)
     return SubmissionCreated(id=submission.id, status=submission.status)
+
+
+@router.get("/labs/{lab_id}/starter.zip", response_class=Response,
+            responses={200: {"content": {"application/zip": {}}}})
+def starter_zip(db: Db, user: CurrentUser, lab_id: str) -> Response:
+    """The starter project of a lab submitted as a .zip (the capstone): README and model-card templates,
+    an app.py skeleton and a first test."""
+    lab = service.get_lab(db, lab_id)
+    folder = service.get_settings().labs_dir / (lab.folder or "") / "starter"
+    if not bundles.is_bundle_lab(lab) or not lab.folder or not folder.is_dir():
+        raise AppError(404, f"{lab.id} has no starter project to download; its starter code is on the lab page.",
+                       "not_found")
+    from labkit.bundle import zip_folder
+
+    return Response(zip_folder(folder), media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{lab.id}-starter.zip"'})
 
 
 @router.get("/submissions/{submission_id}", response_model=GradeResult)

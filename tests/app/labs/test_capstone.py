@@ -184,3 +184,14 @@ def test_a_held_result_of_a_lab_with_points_shows_no_checks(client, db, factory)
     held = client.get(f"/api/v1/submissions/{submission.id}").json()
     assert held["status"] == "awaiting_review" and held["tests"] == []
     assert "smoke test" not in client.get(f"/submissions/{submission.id}").text
+
+
+def test_the_starter_project_downloads_as_a_zip_and_the_solution_never_does(client, db, factory):
+    login(client, factory.user().email)
+    assert 'href="/api/v1/labs/capstone/starter.zip"' in client.get("/labs/capstone").text
+    response = client.get("/api/v1/labs/capstone/starter.zip")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert read_bundle(response.content) == read_bundle(project_zip("starter"))
+    assert "NotImplementedError" in read_bundle(response.content)["app.py"]
+    assert client.get("/api/v1/labs/lab02/starter.zip").status_code == 404
+    assert client.get("/api/v1/labs/nope/starter.zip").status_code == 404
