@@ -93,3 +93,27 @@ def test_code_view_is_one_row_per_line_so_numbers_cannot_drift():
     assert html.count("<tr id=") == 5 and '<tr id="L-2" class="hll">' in html
     # a multi-line string is split at the line end: line 5 holds its last line, whole
     assert '<a href="#L-5" aria-label="line 5">5</a></td><td class="src"><code><span class="sd">line"""</span></code>' in html
+
+
+def test_anonymous_mode_also_hides_names_on_similarity_and_regrade_pages(client, db, factory):
+    from app.review import regrade
+    from app.similarity import service as similarity
+    from app.similarity.models import SimilarityPair
+    from tests.app.similarity.samples import ORIGINAL, RENAMED, STARTER
+    from tests.app.similarity.test_service import run_on_test_session
+
+    instructor = factory.user("instructor")
+    service.set_lab_anonymous(db, service.get_lab(db, "lab02"), instructor, True)
+    db.get(service.Lab, "lab02").starter_code = STARTER
+    a = factory.graded(factory.user(name="Ada Original"), code=ORIGINAL)
+    b = factory.graded(factory.user(name="Bob Renamed"), code=RENAMED)
+    run = similarity.start_run(db, service.get_lab(db, "lab02"), instructor, "0.6")
+    run_on_test_session(db, run)
+    [pair] = db.scalars(select(SimilarityPair).where(SimilarityPair.run_id == run.id))
+    regrade_run = regrade.start_lab_regrade(db, service.get_lab(db, "lab02"), instructor, "check")
+    login(client, instructor.email)
+    for path in (f"/review/similarity/{run.id}", f"/review/similarity/pairs/{pair.id}",
+                 f"/review/regrades/{regrade_run.id}"):
+        page = client.get(path)
+        assert page.status_code == 200 and "Original" not in page.text and "Renamed" not in page.text, path
+        assert service.pseudonym("lab02", a.user_id) in page.text and service.pseudonym("lab02", b.user_id) in page.text
