@@ -23,11 +23,11 @@ def labs_grade(lab_id: str, file: Path, as_json: bool = typer.Option(False, "--j
     folder = find_lab_folder(settings.labs_dir, lab_id)
     if folder is None:
         result = rejected(lab_id, f"Unknown lab {lab_id!r}.")
-    elif not file.is_file():
+    elif not file.is_file() and not file.is_dir():
         result = rejected(lab_id, f"No such file: {file}")
     else:
         try:
-            code = validate_code(file.read_bytes(), settings.max_upload_bytes)
+            code = submission_text(folder, file, settings.max_upload_bytes)
             result = grade_code(folder.name, code, None) or platform_error(
                 None, folder.name, "the sandbox was killed from outside; try again")
         except ValueError as exc:
@@ -46,6 +46,22 @@ def labs_grade(lab_id: str, file: Path, as_json: bool = typer.Option(False, "--j
         if result.get("feedback"):
             typer.echo(result["feedback"])
     raise typer.Exit(0 if result["status"] in ("graded",) else 2)
+
+
+def submission_text(folder: Path, file: Path, max_bytes: int) -> str:
+    """What is graded: a .py file's text, or for a lab that takes a project (the capstone) a .zip or a
+    project folder, validated like an upload (ValueError with the reason) and stored as base64."""
+    from labkit import bundle
+    from labkit.manifest import load_manifest
+
+    manifest = load_manifest(folder)
+    if not manifest.is_bundle:
+        if file.is_dir():
+            raise ValueError(f"{file} is a folder; {manifest.id} takes one file, {manifest.submit_file}.")
+        return validate_code(file.read_bytes(), max_bytes)
+    raw = bundle.zip_folder(file) if file.is_dir() else file.read_bytes()
+    bundle.read_bundle(raw, bundle.BundleLimits.from_kb(manifest.bundle.model_dump()))  # BundleError is a ValueError
+    return bundle.encode(raw)
 
 
 def rejected(lab_id: str, message: str) -> dict:
