@@ -196,8 +196,11 @@ def supervise(message: dict, fds: list[int], seccomp: bytes, control_fd: int) ->
            "unshare")
     for name, text in (("setgroups", "deny"), ("uid_map", f"{INSIDE_UID} {uid} 1"),
                        ("gid_map", f"{INSIDE_UID} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as handle:
-            handle.write(text)
+        try:
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise SetupError(f"{name}: {exc.strerror}") from None
     child = os.fork()
     if child == 0:
         code = 70
@@ -316,10 +319,11 @@ def main() -> None:
     seccomp_fd = int(os.environ.pop("LABKIT_SECCOMP_FD"))
     with os.fdopen(seccomp_fd, "rb") as handle:
         seccomp = handle.read()
-    uid, gid = int(os.environ.pop("LABKIT_ZYGOTE_UID")), int(os.environ.pop("LABKIT_ZYGOTE_GID"))
-    if os.getuid() == 0:
+    if "LABKIT_ZYGOTE_UID" in os.environ:  # a root worker's zygote: host root until here
         uncover_proc()
-        drop_to(uid, gid)
+        drop_to(int(os.environ.pop("LABKIT_ZYGOTE_UID")), int(os.environ.pop("LABKIT_ZYGOTE_GID")))
+    else:  # a non-root worker's: uid 65534 of a user namespace that maps to the worker's own uid
+        _check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     for name in filter(None, os.environ.pop("LABKIT_PREIMPORT", "").split(",")):
         try:
             importlib.import_module(name)

@@ -91,9 +91,9 @@ class Zygote:
 
     def __init__(self, environment: str, labs: dict[str, MountedLab], devices: tuple[str, ...],
                  base_env: dict[str, str]) -> None:
+        if bubblewrap_path() is None:
+            raise ZygoteUnavailable("bubblewrap is not installed; using cold sandboxes")
         account = sandbox_account()
-        if account is None or bubblewrap_path() is None:
-            raise ZygoteUnavailable("warm start needs a root worker with bubblewrap; using cold sandboxes")
         self.environment, self.labs, self.devices = environment, labs, devices
         self.ready = threading.Event()
         self.failed: str | None = None
@@ -112,9 +112,10 @@ class Zygote:
         except SeccompUnavailable as exc:
             raise ZygoteUnavailable(str(exc)) from exc
         env = {**base_env, "LABKIT_ZYGOTE_FD": str(theirs.fileno()), "LABKIT_SECCOMP_FD": str(child_program),
-               "LABKIT_ZYGOTE_UID": str(account.uid), "LABKIT_ZYGOTE_GID": str(account.gid),
                "LABKIT_PREIMPORT": ",".join(ENVIRONMENTS[environment])}
-        argv = zygote_argv(labs, env, devices, own_program)
+        if account is not None:
+            env.update({"LABKIT_ZYGOTE_UID": str(account.uid), "LABKIT_ZYGOTE_GID": str(account.gid)})
+        argv = zygote_argv(labs, env, devices, own_program, root_worker=account is not None)
         self.cgroup = RunCgroup(ZYGOTE_MEMORY_MB * 1024 * 1024, 64)
         cgroup = self.cgroup
         self.process = subprocess.Popen(
@@ -258,14 +259,21 @@ class Zygote:
         self.sock.close()
 
 
-def zygote_argv(labs: dict[str, MountedLab], env: dict[str, str], devices: tuple[str, ...], seccomp_fd: int) -> list[str]:
-    """Like the cold path's bubblewrap command, except: the zygote starts as root with the capabilities it
-    needs to uncover /proc and drop to the sandbox user itself, and /proc is left whole for the children's
-    own /proc mounts (each child covers its sensitive parts again)."""
+def zygote_argv(labs: dict[str, MountedLab], env: dict[str, str], devices: tuple[str, ...], seccomp_fd: int,
+                root_worker: bool = True) -> list[str]:
+    """Like the cold path's bubblewrap command, except that /proc is left whole for the children's own
+    /proc mounts (each child covers its sensitive parts again). A root worker's zygote starts as root with
+    the capabilities it needs to uncover /proc and drop to the sandbox user itself; a non-root worker's is
+    uid 65534 of a user namespace that maps to the worker's own uid (never 0: mapping it on to the children
+    would need CAP_SETFCAP), with no capabilities (bubblewrap covers nothing there), and user namespaces
+    stay allowed for its children."""
     argv = [bubblewrap_path() or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--cap-drop", "ALL"]
-    for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_SYS_ADMIN"):
-        argv += ["--cap-add", cap]
+    if root_worker:
+        for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_SYS_ADMIN"):
+            argv += ["--cap-add", cap]
+    else:
+        argv += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
     argv += ["--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox",
              "--perms", WORLD_WRITABLE, "--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp"]
     binds = [Bind(Path(__file__).resolve().parent.parent / "labkit", INSIDE_LIB)]

@@ -26,6 +26,9 @@ DASHBOARD_REFRESH = "llmcourse.dashboard_refresh"
 QUEUES = ("cpu", "gpu")
 
 
+EMBEDDED_POLLING_SECONDS = 0.05
+
+
 def configure(celery) -> None:
     """Settings shared by the sender (below) and the worker's Celery app (worker/celery_app.py)."""
     from kombu import Queue
@@ -35,6 +38,8 @@ def configure(celery) -> None:
                        task_ignore_result=True, broker_connection_retry_on_startup=True)
     if settings.celery_broker_url.startswith("redis"):
         celery.conf.broker_transport_options = {"visibility_timeout": 3600}
+    else:  # the embedded broker is polled: kombu's default (1 s) would cap a worker at one job a second
+        celery.conf.broker_transport_options = {"polling_interval": EMBEDDED_POLLING_SECONDS}
 
 
 @lru_cache

@@ -235,3 +235,65 @@ def test_environments_follow_the_labs_imports():
     assert environment_for(preimports(lab19)) == "transformers"
     assert preimports(Lab.load(FIXTURES / "lab03-probe")) == []
     assert environment_for([]) == "python"
+
+
+NON_ROOT_PROBE = '''
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from worker.grading import Lab, run_harness
+from worker.zygote import ZYGOTES
+
+lab = Lab.load(Path(sys.argv[2]))
+code = "def answer(x):\\n    return 2 * x + 1\\ndef probe():\\n    status = open('/proc/self/status').read()\\n" \\
+       "    return [l.split()[1] for l in status.splitlines() if l.startswith(('Uid', 'CapEff', 'NoNewPrivs', 'Seccomp:'))]\\n"
+run_harness(lab, code, [0], warm=True)
+ready = ZYGOTES.wait_ready()
+run, payload = run_harness(lab, code, [0], warm=True)
+print(json.dumps({"ready": ready, "notes": run.notes, "value": payload["runs"]["0"]["probe"]["value"]}))
+ZYGOTES.clear()
+'''
+
+
+def test_a_non_root_worker_forks_warm_sandboxes_too():
+    """The worker drops to the sandbox user (as a non-root container's worker runs) before it grades; the
+    interpreter may sit below a directory others cannot enter (/root), so that one is opened in a private
+    mount namespace for this test only."""
+    from worker.sandbox import sandbox_account
+
+    import tempfile
+
+    account = sandbox_account()
+    assert account is not None, "this test drops from root to the sandbox user"
+    with tempfile.TemporaryDirectory(prefix="llmcourse-nonroot-") as folder:
+        run_as_sandbox_user(Path(folder), account)
+
+
+def run_as_sandbox_user(tmp_path: Path, account) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "probe.py"
+    script.write_text(NON_ROOT_PROBE)
+    data = tmp_path / "data"
+    data.mkdir()
+    for path in (tmp_path, script, data):
+        os.chown(path, account.uid, account.gid)
+    opened = []
+    for root in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(__file__).resolve().parents[2]}:
+        closed = next((p for p in reversed(root.parents) if p != Path("/") and not p.stat().st_mode & 0o001), None)
+        if closed is not None:
+            opened += ["--tmpfs", str(closed), "--perms", "0755", "--dir", str(root), "--ro-bind", str(root),
+                       str(root), "--chmod", "0755", str(closed)]
+    argv = ["bwrap", "--dev-bind", "/", "/", *opened, "--", "setpriv", f"--reuid={account.uid}",
+            f"--regid={account.gid}", "--clear-groups", "--", "env", f"HOME={tmp_path}",
+            f"LLMCOURSE_DATA_DIR={data}", sys.executable, str(script), str(Path(__file__).resolve().parents[2]),
+            str(FIXTURES / "lab03-probe")]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["ready"] and found["notes"] == ["warm"]
+    uid, cap_eff, no_new_privs, seccomp = found["value"]
+    assert uid == "65534" and int(cap_eff, 16) == 0 and no_new_privs == "1" and seccomp == "2"

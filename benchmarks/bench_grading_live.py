@@ -1,0 +1,158 @@
+"""Submit-to-graded through a live `llmcourse run` (web + worker + scheduler), as students see it.
+
+    .venv/bin/python benchmarks/bench_grading_live.py [--broker redis://127.0.0.1:6379/15]
+        [--lab lab15 --idle 10 --burst 40] [--trivial lab02 --jobs 200] [--concurrency 2]
+
+Starts the platform on a fresh data dir (embedded defaults unless --broker names a Redis), signs in as
+staff through an API token (staff are exempt from per-student quotas), grades one submission of each lab
+first (references, artifacts, the zygote), then prints:
+  - idle: submissions one after another (p50, p95 submit-to-graded) and the lab's own compute;
+  - burst: N submissions at once (p50, p95), every one graded with full marks;
+  - throughput: M trivial submissions sent as fast as possible, jobs per second until the last is graded.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.livestack import free_port  # noqa: E402
+
+POLL_SECONDS = 0.02
+
+
+class Platform:
+    def __init__(self, data_dir: Path, broker: str | None, concurrency: int) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("LLMCOURSE_")}
+        self.env.update({"LLMCOURSE_DATA_DIR": str(data_dir), "LLMCOURSE_PREPARE_LABS_ON_START": "false"})
+        if broker:
+            self.env["LLMCOURSE_BROKER_URL"] = broker
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(data_dir / "platform.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "worker.cli", "run", "--port", str(self.port), "--worker-concurrency",
+             str(concurrency)], env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self._wait_healthy()
+        email = "bench@example.com"
+        self.cli("users", "create", "--email", email, "--password", "bench-password-123456", "--role", "instructor")
+        token = self.cli("users", "token", "--email", email).split()[-1]
+        self.client = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "worker.cli", *args], env=self.env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120, check=True)
+        return done.stdout.strip()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("llmcourse run did not become healthy")
+
+    def submit(self, lab: str, code: str) -> int:
+        response = self.client.post(f"/api/v1/labs/{lab}/submissions", json={"code": code})
+        response.raise_for_status()
+        return response.json()["id"]
+
+    def wait(self, submission: int, timeout: float = 600) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = self.client.get(f"/api/v1/submissions/{submission}").json()
+            if result["status"] not in ("queued", "running"):
+                return result
+            time.sleep(POLL_SECONDS)
+        raise TimeoutError(f"submission {submission} not graded in {timeout} s")
+
+    def graded(self, lab: str, code: str) -> tuple[float, dict]:
+        started = time.perf_counter()
+        result = self.wait(self.submit(lab, code))
+        return time.perf_counter() - started, result
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def solution(lab: str) -> str:
+    return next((ROOT / "labs").glob(f"{lab}-*/solution.py")).read_text()
+
+
+def full_marks(result: dict) -> bool:
+    return result["status"] == "graded" and result["score"] == result["max_score"] > 0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--broker", default=None)
+    parser.add_argument("--lab", default="lab15")
+    parser.add_argument("--idle", type=int, default=10)
+    parser.add_argument("--burst", type=int, default=40)
+    parser.add_argument("--trivial", default="lab02")
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data:
+        platform = Platform(Path(data), args.broker, args.concurrency)
+        try:
+            run(platform, args)
+        finally:
+            platform.stop()
+
+
+def run(platform: Platform, args) -> None:
+    broker = "Redis" if args.broker else "embedded"
+    print(f"llmcourse run ({broker} broker, worker concurrency {args.concurrency})")
+    lab_code, trivial_code = solution(args.lab), solution(args.trivial)
+    for lab, code in ((args.lab, lab_code), (args.trivial, trivial_code)):
+        for _ in range(3):  # references, artifacts, then a zygote that mounts the lab
+            assert full_marks(platform.graded(lab, code)[1])
+        time.sleep(3)
+    idle = [platform.graded(args.lab, lab_code) for _ in range(args.idle)]
+    assert all(full_marks(r) for _, r in idle)
+    compute = statistics.median(r["timings"]["sandbox_s"] for _, r in idle)
+    seconds = [s for s, _ in idle]
+    print(f"{args.lab} idle, one after another ({args.idle}): p50 {statistics.median(seconds):.3f} s, "
+          f"p95 {percentile(seconds, 0.95):.3f} s; the lab's sandbox run itself: median {compute:.3f} s")
+    with ThreadPoolExecutor(max_workers=args.burst) as pool:
+        burst = list(pool.map(lambda _: platform.graded(args.lab, lab_code), range(args.burst)))
+    seconds = [s for s, _ in burst]
+    print(f"{args.lab} burst of {args.burst} at once: p50 {statistics.median(seconds):.3f} s, "
+          f"p95 {percentile(seconds, 0.95):.3f} s, all full marks: {all(full_marks(r) for _, r in burst)}")
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(lambda _: platform.submit(args.trivial, trivial_code), range(args.jobs)))
+    results = [platform.wait(i) for i in ids]
+    elapsed = time.perf_counter() - started
+    print(f"{args.trivial} x {args.jobs} sent at once: all graded in {elapsed:.1f} s = {args.jobs / elapsed:.1f} jobs/s, "
+          f"all full marks: {all(full_marks(r) for r in results)}")
+
+
+if __name__ == "__main__":
+    main()
