@@ -172,7 +172,7 @@ def _namespaces(account: SandboxAccount | None, uid: int) -> list[str]:
         return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                 "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     # Unprivileged worker: a user namespace maps `uid` inside to the worker's own (non-zero) uid outside.
-    return ["--unshare-all", "--disable-userns", "--cap-drop", "ALL", "--uid", str(uid), "--gid", str(uid)]
+    return ["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--uid", str(uid), "--gid", str(uid)]
 
 
 def _drop_privileges(account: SandboxAccount | None) -> list[str]:
