@@ -196,22 +196,39 @@ def submission_source(lab_dir: Path, path: Path) -> str:
         return bundle.encode(bundle.zip_folder(merged))
 
 
+_MANIFESTS: dict[tuple, LabManifest] = {}
+_HASHES: dict[tuple, str] = {}
+
+
 def load_manifest(lab_dir: Path) -> LabManifest:
-    data = yaml.safe_load((lab_dir / "lab.yaml").read_text(encoding="utf-8"))
-    return LabManifest.model_validate(data)
+    """The lab's manifest, parsed once per version of lab.yaml (web, worker and sync read the same one)."""
+    path = lab_dir / "lab.yaml"
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if key not in _MANIFESTS:
+        _MANIFESTS[key] = LabManifest.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return _MANIFESTS[key].model_copy(deep=True)
+
+
+def _hashed_files(lab_dir: Path) -> list[Path]:
+    lab_files = sorted(p for p in lab_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and "mistakes" not in p.relative_to(lab_dir).parts[:1] and p.name != "README.md")
+    return lab_files + sorted(Path(__file__).parent.glob("*.py"))
 
 
 def content_hash(lab_dir: Path) -> str:
-    """Hash of everything that determines reference outputs and checks."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in lab_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        if "mistakes" in path.relative_to(lab_dir).parts[:1] or path.name == "README.md":
-            continue
-        digest.update(str(path.relative_to(lab_dir)).encode())
-        digest.update(path.read_bytes())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """Hash of everything that determines reference outputs and checks: the lab's files (not its README or
+    mistakes) and labkit's. Computed once per version of those files (their sizes and modification times)."""
+    files = _hashed_files(lab_dir)
+    key = tuple((str(p), s.st_size, s.st_mtime_ns, s.st_ino) for p in files for s in [p.stat()])
+    if key not in _HASHES:
+        digest = hashlib.sha256()
+        for path in files:
+            if path.is_relative_to(lab_dir):
+                digest.update(str(path.relative_to(lab_dir)).encode())
+            digest.update(path.read_bytes())
+        _HASHES[key] = digest.hexdigest()[:16]
+    return _HASHES[key]
 
 
 def real_model_path(models_dir: Path | None, name: str) -> Path | None:

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +274,26 @@ def ensure_artifacts(lab: Lab, artifacts_root: Path) -> Path | None:
     return target
 
 
+REFERENCE_LIBRARIES = ("torch", "transformers", "tokenizers", "numpy", "scikit-learn")
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> str:
+    """A short digest of the installed library versions reference outputs depend on: upgrading torch or
+    numpy rebuilds references instead of comparing students with another version's numbers."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
+
+    text = ",".join(f"{name}={installed(name)}" for name in REFERENCE_LIBRARIES)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 def reference_outputs(lab: Lab, references_dir: Path, seeds: list[int] | None = None, **run_options) -> dict:
     """Outputs of the reference solution for `seeds` (default: the visible seed), built on demand and cached
     one file per seed and lab version, so a large hidden-seed bank costs only the seeds actually drawn. A
@@ -280,7 +301,7 @@ def reference_outputs(lab: Lab, references_dir: Path, seeds: list[int] | None = 
     seeds = sorted(set(seeds if seeds is not None else [VISIBLE_SEED]))
     models = (run_options.get("artifacts") or NO_ARTIFACTS).fingerprint
     size = lab_size(lab, run_options.get("devices"))
-    key = "-".join(part for part in (lab.hash, models, "gpu" if size == "gpu" else "") if part)
+    key = "-".join(part for part in (lab.hash, library_versions(), models, "gpu" if size == "gpu" else "") if part)
     folder = references_dir / lab.manifest.id / key
     folder.mkdir(parents=True, exist_ok=True)
     missing = [seed for seed in seeds if not (folder / f"{seed}.json").exists()]

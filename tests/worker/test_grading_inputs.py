@@ -95,3 +95,14 @@ def test_result_records_the_drawn_seeds(lab, refs):
     result = grade(lab, "def answer(x):\n    return 2*x+1\ndef probe():\n    return ''\n", references_dir=refs)
     assert len(result["hidden_seeds"]) == lab.manifest.hidden_draw
     assert set(result["hidden_seeds"]) <= set(lab.manifest.hidden_seeds())
+
+
+def test_references_are_kept_per_library_version(tmp_path, monkeypatch):
+    from worker import grading
+
+    lab = grading.Lab.load(Path(__file__).resolve().parents[1] / "fixtures" / "labs" / "lab03-probe")
+    grading.reference_outputs(lab, tmp_path)
+    monkeypatch.setattr(grading, "library_versions", lambda: "othertorch")
+    grading.reference_outputs(lab, tmp_path)
+    versions = sorted(p.name for p in (tmp_path / lab.manifest.id).iterdir())
+    assert len(versions) == 2 and any(name.endswith("othertorch") or "othertorch" in name for name in versions)
