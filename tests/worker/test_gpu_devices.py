@@ -33,3 +33,32 @@ def test_a_cpu_lab_never_gets_the_gpu_even_on_a_worker_that_owns_one():
     nodes = ["/dev/nvidia0", "/dev/nvidiactl"]
     assert devices_for_lab("cpu", nodes) == []
     assert devices_for_lab("gpu", nodes) == nodes
+
+
+def test_the_job_runner_binds_the_gpu_into_gpu_labs_only(tmp_path, monkeypatch):
+    """worker/jobs.py: a gpu-queue worker's nodes reach the sandbox of a gpu lab, never of a cpu lab."""
+    import shutil
+    from pathlib import Path
+
+    import worker.grading
+    from app.config import Settings
+    from worker import jobs
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "labs"
+    labs = tmp_path / "labs"
+    shutil.copytree(fixtures / "lab03-probe", labs / "lab03-probe")
+    shutil.copytree(fixtures / "lab03-probe", labs / "lab05-gpu-probe")
+    manifest = labs / "lab05-gpu-probe" / "lab.yaml"
+    manifest.write_text(manifest.read_text().replace("id: lab03", "id: lab05") + "\ndevice: gpu\n")
+    settings = Settings(data_dir=tmp_path / "data", labs_dir=labs, gpu_devices="/dev/nvidia0,/dev/nvidiactl")
+    monkeypatch.setattr(jobs, "get_settings", lambda: settings)
+    seen = {}
+
+    def grade(bundle, code, **options):  # records which nodes each lab's sandbox would get
+        seen[bundle.manifest.id] = options["devices"]
+        return {}
+
+    monkeypatch.setattr(worker.grading, "grade", grade)
+    jobs.grade_code("lab03-probe", "x = 1\n", None)
+    jobs.grade_code("lab05-gpu-probe", "x = 1\n", None)
+    assert seen == {"lab03": [], "lab05": ["/dev/nvidia0", "/dev/nvidiactl"]}
