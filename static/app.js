@@ -119,9 +119,12 @@ function connectEvents(box) {
   if (!window.EventSource || !window.htmx || box._source || !box.dataset.events) return;
   var source = new EventSource(box.dataset.events);
   box._source = source;
-  source.addEventListener("open", function () { box._streaming = true; });
+  var heard = function () { box._streaming = true; box._heardAt = Date.now(); };
+  source.addEventListener("open", heard);
+  source.addEventListener("ping", heard);
   source.addEventListener("error", function () { box._streaming = false; });
   source.addEventListener("status", function (event) {
+    heard();
     var data = JSON.parse(event.data);
     var badge = box.querySelector("[data-status]");
     var position = box.querySelector("[data-queue-position]");
@@ -130,7 +133,7 @@ function connectEvents(box) {
     if (data.status !== shown.status || String(data.position || "") !== String(shown.position || "")
         || !!data.preparing !== shown.preparing) refreshSubmission(box);
   });
-  source.addEventListener("live", function (event) { applyLive(box, JSON.parse(event.data)); });
+  source.addEventListener("live", function (event) { heard(); applyLive(box, JSON.parse(event.data)); });
 }
 function watchSubmissions(root) {
   var scope = root && root.querySelectorAll ? root : document;
@@ -141,7 +144,8 @@ function watchSubmissions(root) {
 document.addEventListener("htmx:beforeRequest", function (event) {
   var box = event.detail.elt;
   if (box && box.dataset && box.dataset.events) {
-    if (box._streaming && !box._allowRequest) event.preventDefault();
+    // the poll is skipped while the stream is open and heard from lately (it pings every 5 s)
+    if (box._streaming && Date.now() - (box._heardAt || 0) < 8000 && !box._allowRequest) event.preventDefault();
     box._allowRequest = false;
   }
 });

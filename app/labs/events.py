@@ -15,6 +15,7 @@ from app.core.db import session_factory
 from app.labs.models import Submission
 
 POLL_SECONDS = 0.5
+PING_SECONDS = 5.0  # a quiet stream still says it is alive; the page polls again if it hears nothing
 STREAM_SECONDS = 120.0  # then the stream ends and EventSource reconnects (bounded connections per server)
 
 
@@ -44,19 +45,22 @@ async def stream(request: Request, submission_id: int) -> AsyncIterator[str]:
     yield "retry: 1000\n\n"
     last_status: tuple | None = None
     last_live: dict | None = None
-    started = time.monotonic()
+    started = last_sent = time.monotonic()
     while time.monotonic() - started < STREAM_SECONDS:
         if await request.is_disconnected():
             return
         status, live, queue = await run_in_threadpool(_read, request, submission_id)
         key = (status, queue.get("position"), queue.get("preparing"))
         if key != last_status:
-            last_status = key
+            last_status, last_sent = key, time.monotonic()
             yield _event("status", {"status": status, "position": queue.get("position"),
                                     "estimate_s": queue.get("estimate_s"), "preparing": bool(queue.get("preparing"))})
         if status not in ("queued", "running"):
             return
         if live and live != last_live:
-            last_live = live
+            last_live, last_sent = live, time.monotonic()
             yield _event("live", {"tail": live.get("tail", ""), "metrics": live.get("metrics", [])})
+        elif time.monotonic() - last_sent >= PING_SECONDS:
+            last_sent = time.monotonic()
+            yield _event("ping", {})
         await asyncio.sleep(POLL_SECONDS)

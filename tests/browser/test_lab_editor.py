@@ -191,3 +191,40 @@ def test_cancel_run_stops_the_job(browser, live_server, students):
     # the worker really stopped it (app/labs/live.py raises, the sandbox is killed), well before its 40 s limit
     page.wait_for_timeout(3000)
     assert "cancelled while running; its sandbox was stopped" in live_server.logs()
+
+
+def test_waiting_is_explained_place_in_queue_estimate_and_preparation(browser, live_server, students):
+    """Last in this module: it stops the worker, queues two submissions, then starts a worker again."""
+    second = open_lab(browser, live_server, students["Edsger"])
+    replace_code(second, (LAB02 / "solution.py").read_text())
+    attempt = second.locator("#attempts tbody tr").count() + 1
+    second.click("text=Submit for grading")  # a run of the CPU queue that finishes: the basis of estimates
+    second.locator(f'#result .submission:has(h3:has-text("Attempt {attempt} ·")) [data-status="graded"]').wait_for(
+        timeout=120000)
+    for worker in live_server.workers:
+        if worker.poll() is None:
+            live_server.kill_worker(worker)
+    first = browser.new_context(storage_state=students["Barbara"]).new_page()
+    first.goto(live_server.base_url + "/labs/lab09")  # never graded on this platform yet: not prepared
+    first.locator(EDITOR).wait_for()
+    first.click("text=Submit for grading")
+    first.locator('#result [data-status="queued"]').wait_for()
+    first.locator("#result [data-preparing]", has_text="Preparing this lab").wait_for()
+    assert first.locator("#result [data-queue-position]").inner_text().startswith("Place in the CPU queue: 1")
+
+    second.click("text=Submit for grading")
+    place = second.locator("#result [data-queue-position]")
+    place.wait_for()
+    assert "Place in the CPU queue: 2" in place.inner_text()
+    assert second.locator("#result [data-queue-estimate]").inner_text().startswith("Result in about")
+
+    live_server.start_worker()  # the queue moves: both pages follow without a reload
+    finished = '#result [data-status]:not([data-status="queued"]):not([data-status="running"])'
+    try:
+        first.locator(finished).wait_for(timeout=120000)
+        second.locator('#result [data-status="graded"]').wait_for(timeout=120000)
+    except Exception:
+        print(live_server.logs())
+        raise
+    assert second.locator("#attempts tbody tr").count() >= 2
+    assert "Preparing this lab" not in first.locator("#result").inner_text()

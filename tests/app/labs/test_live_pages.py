@@ -176,3 +176,14 @@ def test_a_lab_being_prepared_says_so(client, factory, db, monkeypatch, tmp_path
     (version / "0.json").write_text("{}")  # the visible seed's reference: prepared
     fragment = client.get(f"/submissions/{mine.id}/status", headers={"HX-Request": "true"}).text
     assert "Preparing this lab" not in fragment and "Waiting for a grader worker" in fragment
+
+
+def test_a_quiet_stream_pings(client, factory, monkeypatch):
+    monkeypatch.setattr(events, "STREAM_SECONDS", 0.35)
+    monkeypatch.setattr(events, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(events, "PING_SECONDS", 0.1)
+    user = factory.user()
+    queued = factory.submission(user, status="queued", score=None)
+    login(client, user.email)
+    text = client.get(f"/submissions/{queued.id}/events").text
+    assert text.count('event: status\ndata: {"status":"queued"') == 1 and "event: ping" in text
