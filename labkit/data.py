@@ -64,9 +64,10 @@ def data_path(where: Any, *parts: str) -> Path:
     return data_dir(where).joinpath(*parts)
 
 
-def read_text(where: Any, *parts: str) -> str:
-    """A data file as UTF-8 text (newlines as written)."""
-    return data_path(where, *parts).read_text(encoding="utf-8")
+def read_text(where: Any, *parts: str, keep_newlines: bool = False) -> str:
+    """A data file as UTF-8 text; \r\n becomes \n unless keep_newlines (a lab about line endings)."""
+    with open(data_path(where, *parts), encoding="utf-8", newline="" if keep_newlines else None) as file:
+        return file.read()
 
 
 def read_lines(where: Any, *parts: str, strip: bool = True, skip_blank: bool = True,

@@ -1,11 +1,15 @@
 """Lab 1 harness: runs inside the sandbox. Visible cases read the sample files in data/; hidden cases
-generate new Gutenberg books, MediaWiki dumps and tweet streams from the seed. No expected values here."""
+generate new Gutenberg books, MediaWiki dumps and tweet streams from the seed (each case from its own
+labkit.data.case_rng). Every hidden input holds every trap the README names (legacy and compact markers,
+'***' dividers, look-alike header lines, nested templates, escaped markup that only survives when entities
+are unescaped last, every kind of dump page and stream line), on every seed. No expected values here."""
 from __future__ import annotations
 
 import json
 import numbers
 from xml.sax.saxutils import escape, quoteattr
 
+from labkit.data import case_rng, read_text
 from labkit.harness import case
 
 # ----------------------------------------------------------------------------- validation
@@ -83,9 +87,7 @@ def _tweets(value):
 
 
 def _read(ctx, *parts):
-    # newline="" keeps the file's own line endings (Project Gutenberg files use \r\n)
-    with open(ctx.data_dir.joinpath(*parts), encoding="utf-8", newline="") as f:
-        return f.read()
+    return read_text(ctx, *parts, keep_newlines=True)  # Project Gutenberg files use \r\n
 
 
 # ----------------------------------------------------------------------------- shared word banks
@@ -124,7 +126,10 @@ def _wrap(text, width=70):
 # ----------------------------------------------------------------------------- Gutenberg generator
 
 
-def gutenberg_book(rng, modern=None, legacy_marker=False):
+def gutenberg_book(rng, modern=None, legacy_marker=False, style=None, traps=False):
+    """A generated book. `style` forces the marker ("THIS", "compact") of an older book; `traps` puts every
+    trap in: a body line that looks like a header field, both kinds of '***' divider, an 'End of the
+    Project Gutenberg' line, \r\n line endings and a byte-order mark."""
     title = f"The {rng.choice(ADJ)} {rng.choice(NOUN)}"
     author = rng.choice(AUTHORS) if rng.random() < 0.85 else None
     number = rng.randint(1000, 75000)
@@ -158,7 +163,7 @@ def gutenberg_book(rng, modern=None, legacy_marker=False):
         lines += ["Character set encoding: ASCII", ""]
     upper = title.upper()
     start_style = rng.choice(["THIS", "compact"] if legacy_marker else ["THE", "THIS", "compact"])
-    start_style = "THE" if modern else start_style
+    start_style = "THE" if modern else (style or start_style)
     if start_style == "compact":
         start, end = (f"***START OF THE PROJECT GUTENBERG EBOOK {upper}***",
                       f"***END OF THE PROJECT GUTENBERG EBOOK {upper}***")
@@ -172,22 +177,24 @@ def gutenberg_book(rng, modern=None, legacy_marker=False):
     if author:
         lines += [" " * rng.randint(8, 24) + "BY " + author.upper(), ""]
     lines += ["", ""]
-    if rng.random() < 0.4:  # a body line that looks like a header field (metadata is read from the header only)
+    if traps or rng.random() < 0.4:  # a body line that looks like a header field (metadata is read from the header only)
         lines += ["Language: the speech of the fishermen is kept as it was spoken.", ""]
     for chapter in range(1, rng.randint(2, 4) + 1):
         lines += [f"CHAPTER {chapter}.", ""]
         for _ in range(rng.randint(1, 3)):
             lines += _wrap(_paragraph(rng)) + [""]
-        if rng.random() < 0.5:
+        if traps:
+            lines += [["***", "                *       *       *       *       *"][chapter % 2], ""]
+        elif rng.random() < 0.5:
             lines += [rng.choice(["***", "                *       *       *       *       *"]), ""]
     lines += ["", ""]
-    if not modern and rng.random() < 0.7:
+    if not modern and (traps or rng.random() < 0.7):
         lines += [rng.choice([f"End of the Project Gutenberg EBook of {title}" + (f", by {author}" if author else ""),
                               f"End of Project Gutenberg's {title}" + (f", by {author}" if author else "")]), ""]
     lines += [end, "", "", "Updated editions will replace the previous one--the old editions will",
               "be renamed.", "", "START: FULL LICENSE", "", "THE FULL PROJECT GUTENBERG LICENSE"]
-    text = ("\r\n" if rng.random() < 0.6 else "\n").join(lines) + "\n"
-    return ("\ufeff" if rng.random() < 0.4 else "") + text
+    text = ("\r\n" if traps or rng.random() < 0.6 else "\n").join(lines) + "\n"
+    return ("\ufeff" if traps or rng.random() < 0.4 else "") + text
 
 
 # ----------------------------------------------------------------------------- wikitext generator
@@ -240,7 +247,21 @@ def _wiki_sentence(rng):
     return text
 
 
-def wikitext(rng, sections=None, infobox=None):
+def _trap_paragraph(rng):
+    """Every construct of the README's 14 steps at once, including escaped markup: '&lt;b&gt;', '&#39;&#39;'
+    and '&#91;&#91;' are plain text that steps 7-11 must not see, so they survive only when entities are
+    unescaped last (step 13)."""
+    w, t = rng.choice(WORDS), rng.choice(TARGETS)
+    return (f"The {w} sign read &lt;b&gt;{rng.choice(WORDS)}&lt;/b&gt; and &#39;&#39;{rng.choice(WORDS)}&#39;&#39; "
+            f"beside &#91;&#91;{t}&#93;&#93; {w}&amp;lt;3."
+            f"<ref name=\"{w}\">{{{{cite web |title={{{{lang|en|{rng.choice(NOUN)}}}}} }}}}</ref><ref name=\"{w}\" />"
+            f" Lit by [[{t}|the {w}]] in {{{{convert|{rng.randint(2, 90)}|m|ft|{{{{nowrap|abbr=on}}}}}}}}"
+            f"<!-- [[{t}]] --> [https://example.org/{w} the {w} page] [https://example.org/{rng.randint(1, 99)}]"
+            f" '''{w}'''[[{w}]]s&nbsp;{rng.randint(2, 99)}<sup>2</sup>.\n"
+            f"[[File:{rng.choice(NOUN)}.jpg|thumb|A [[{t}|{w}]] in ''{w}'']]\n* {w} &ndash; {t}")
+
+
+def wikitext(rng, sections=None, infobox=None, traps=False):
     out = []
     if rng.random() < 0.5:
         out.append(f"{{{{Short description|{rng.choice(ADJ)} {rng.choice(NOUN).lower()}}}}}")
@@ -265,6 +286,8 @@ def wikitext(rng, sections=None, infobox=None):
             out += [f"{bullet} {_wiki_sentence(rng)}" for _ in range(rng.randint(2, 3))]
     if rng.random() < 0.5:
         out += ["", "== References ==", "{{Reflist}}"]
+    if traps:
+        out += ["", "== Notes ==", _trap_paragraph(rng)]
     out.append("")
     out += [f"[[Category:{rng.choice(ADJ)} {rng.choice(NOUN).lower()}s]]" for _ in range(rng.randint(0, 2))]
     return "\n".join(out)
@@ -282,9 +305,8 @@ def wiki_dump(rng):
              "  <siteinfo>", "    <sitename>Wikipedia</sitename>", "    <dbname>enwiki</dbname>",
              "    <namespaces>", '      <namespace key="0" case="first-letter" />',
              '      <namespace key="1" case="first-letter">Talk</namespace>', "    </namespaces>", "  </siteinfo>"]
-    kinds = ["article", "article_history"] + [rng.choice(["article", "article", "redirect", "talk", "template",
-                                                          "category", "empty", "article_history"])
-                                               for _ in range(rng.randint(3, 5))]
+    kinds = ["article", "article_history", "redirect", "talk", "template", "category", "empty"] + [
+        rng.choice(["article", "article", "redirect", "article_history"]) for _ in range(rng.randint(0, 2))]
     rng.shuffle(kinds)
     page_id = rng.randint(1000, 90000)
     for kind in kinds:
@@ -362,15 +384,19 @@ def _status(rng, tweet_id, text=None):
 
 def tweets_jsonl(rng):
     tweet_id = rng.randint(10**18, 2 * 10**18)
-    kinds = ["plain", "extended", "retweet", "broken"] + [
-        rng.choice(["plain", "plain", "extended", "full_text", "retweet", "delete", "limit", "broken",
-                    "not_object", "no_user", "duplicate", "blank"]) for _ in range(rng.randint(7, 12))]
+    kinds = ["plain", "extended", "full_text", "retweet", "delete", "limit", "broken", "not_object", "no_user",
+             "blank", "traps"] + [rng.choice(["plain", "plain", "extended", "retweet", "broken"])
+                                  for _ in range(rng.randint(0, 3))]
     rng.shuffle(kinds)
+    kinds.append("duplicate")
     lines, emitted = [], []
     for kind in kinds:
         tweet_id += rng.randint(1, 1000)
         if kind == "plain":
             obj = _status(rng, tweet_id)
+        elif kind == "traps":  # look-alike hashtags and mentions, entities
+            obj = _status(rng, tweet_id, text=f"#{rng.choice(TAGS)} ellen@example.org #{rng.randint(2, 99)} C# (#fog) "
+                                              f"@DrMoss's &lt;3 x&gt;y &amp; #{rng.choice(TAGS).upper()} @@{rng.choice(HANDLES)}")
         elif kind == "extended":
             full = _tweet_text(rng) + " " + _tweet_text(rng)
             obj = _status(rng, tweet_id, text=full[:40] + "\u2026 https://t.co/x1")
@@ -428,8 +454,10 @@ def strip_gutenberg(student, ctx):
         ctx.show(files="data/gutenberg/pg_keeper.txt, data/gutenberg/pg_bees_1901.txt",
                  pg_bees_1901_txt=books["pg_bees_1901.txt"])
     else:
-        books = {"book_0": gutenberg_book(ctx.rng, False, legacy_marker=True), "book_1": gutenberg_book(ctx.rng, True),
-                 "book_2": gutenberg_book(ctx.rng)}
+        rng = case_rng(ctx, "strip_gutenberg")
+        books = {"book_0": gutenberg_book(rng, False, style="THIS", traps=True),
+                 "book_1": gutenberg_book(rng, True, traps=True),
+                 "book_2": gutenberg_book(rng, False, style="compact", traps=True), "book_3": gutenberg_book(rng)}
     out = {name: _text(student.strip_gutenberg(raw), "strip_gutenberg") for name, raw in books.items()}
     if not ctx.visible:
         try:
@@ -446,7 +474,8 @@ def gutenberg_metadata(student, ctx):
         books = {name: _read(ctx, "gutenberg", name) for name in ("pg_keeper.txt", "pg_bees_1901.txt")}
         ctx.show(files="data/gutenberg/pg_keeper.txt, data/gutenberg/pg_bees_1901.txt")
     else:
-        books = {f"book_{i}": gutenberg_book(ctx.rng) for i in range(4)}
+        rng = case_rng(ctx, "gutenberg_metadata")
+        books = {f"book_{i}": gutenberg_book(rng, modern=i % 2 == 0, traps=i < 2) for i in range(4)}
     return {name: _metadata(student.gutenberg_metadata(raw)) for name, raw in books.items()}
 
 
@@ -456,7 +485,7 @@ def parse_wiki_dump(student, ctx):
         xml = _read(ctx, "wiki", "enwiki-excerpt.xml")
         ctx.show(file="data/wiki/enwiki-excerpt.xml", xml=xml)
     else:
-        xml = wiki_dump(ctx.rng)
+        xml = wiki_dump(case_rng(ctx, "parse_wiki_dump"))
     return _pages(student.parse_wiki_dump(xml))
 
 
@@ -466,7 +495,8 @@ def wikitext_to_plain(student, ctx):
         texts = [_read(ctx, "wiki", "gull_point_light.wikitext")]
         ctx.show(file="data/wiki/gull_point_light.wikitext", wikitext=texts[0])
     else:
-        texts = [wikitext(ctx.rng, infobox=True), wikitext(ctx.rng), wikitext(ctx.rng)]
+        rng = case_rng(ctx, "wikitext_to_plain")
+        texts = [wikitext(rng, infobox=True, traps=True), wikitext(rng), wikitext(rng)]
     return [_text(student.wikitext_to_plain(t), "wikitext_to_plain") for t in texts]
 
 
@@ -476,5 +506,5 @@ def parse_tweets(student, ctx):
         stream = _read(ctx, "tweets", "tweets.jsonl")
         ctx.show(file="data/tweets/tweets.jsonl", jsonl=stream)
     else:
-        stream = tweets_jsonl(ctx.rng)
+        stream = tweets_jsonl(case_rng(ctx, "parse_tweets"))
     return _tweets(student.parse_tweets(stream))

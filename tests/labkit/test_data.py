@@ -19,6 +19,7 @@ def lab(tmp_path: Path) -> Path:
     data.mkdir()
     (data / "lines.txt").write_text("  first  \n\n# a comment\nsecond\n", encoding="utf-8")
     (data / "pairs.tsv").write_text("walk\twalked\n\n# note\nrun\tran\n", encoding="utf-8")
+    (data / "crlf.txt").write_bytes(b"a\r\nb\r\n")
     (data / "meta.json").write_text('{"topics": ["sea", "bees"]}', encoding="utf-8")
     (data / "rows.jsonl").write_text('{"id": 1}\n\n{"id": 2}\n', encoding="utf-8")
     (data / "gen.py").write_text("CALLS = []\ndef make(rng):\n    CALLS.append(1)\n    return rng.random()\n")
@@ -66,6 +67,8 @@ def test_readers(lab: Path):
     assert read_tsv(where, "pairs.tsv", columns=2) == [["walk", "walked"], ["run", "ran"]]
     with pytest.raises(ValueError, match="3 expected"):
         read_tsv(where, "pairs.tsv", columns=3)
+    assert read_text(where, "crlf.txt") == "a\nb\n"
+    assert read_text(where, "crlf.txt", keep_newlines=True) == "a\r\nb\r\n"
     assert read_json(where, "meta.json") == {"topics": ["sea", "bees"]}
     assert read_jsonl(where, "rows.jsonl") == [{"id": 1}, {"id": 2}]
 
