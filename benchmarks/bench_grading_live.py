@@ -41,7 +41,8 @@ class Platform:
             self.env["LLMCOURSE_BROKER_URL"] = broker
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(data_dir / "platform.log", "w")
+        self.log_path = data_dir / "platform.log"
+        self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "worker.cli", "run", "--port", str(self.port), "--worker-concurrency",
              str(concurrency)], env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
@@ -58,15 +59,15 @@ class Platform:
         return done.stdout.strip()
 
     def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError("llmcourse run did not become healthy")
+        raise RuntimeError("llmcourse run did not become healthy:\n" + self.log_path.read_text()[-3000:])
 
     def submit(self, lab: str, code: str) -> int:
         response = self.client.post(f"/api/v1/labs/{lab}/submissions", json={"code": code})

@@ -38,8 +38,13 @@ def configure(celery) -> None:
                        task_ignore_result=True, broker_connection_retry_on_startup=True)
     if settings.celery_broker_url.startswith("redis"):
         celery.conf.broker_transport_options = {"visibility_timeout": 3600}
-    else:  # the embedded broker is polled: kombu's default (1 s) would cap a worker at one job a second
-        celery.conf.broker_transport_options = {"polling_interval": EMBEDDED_POLLING_SECONDS}
+    else:
+        # The embedded broker is polled, and kombu's default interval (1 s) would cap a worker at one job a
+        # second. Its SQLAlchemy transport hands every transport option to create_engine, so the interval
+        # is set on the transport class instead.
+        from kombu.transport import sqlalchemy as embedded_broker
+
+        embedded_broker.Transport.polling_interval = EMBEDDED_POLLING_SECONDS
 
 
 @lru_cache
