@@ -2,65 +2,57 @@
 ground truth from the seed with data/planted_corpus.py and scores the student's kept documents."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-
-from labkit.checks import Verdict, describe
+from labkit.checks import Verdict
+from labkit.compare import each_result, set_difference
+from labkit.data import load_module
 
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.9
+ESTIMATE_SIGMAS = 4.0   # the statistical check allows 4 standard deviations of a 256-value estimate
 
 
-def _planted(lab_dir):
-    name = "lab04_planted_corpus_checks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, lab_dir / "data" / "planted_corpus.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
+def _planted(ctx):
+    return load_module(ctx, "planted_corpus.py")
 
 
 def check_shingles(got, expected, ctx):
-    for index, (want, have) in enumerate(zip(expected, got)):
-        if want != have:
-            missing = sorted(set(want) - set(have))[:3]
-            extra = sorted(set(have) - set(want))[:3]
-            return Verdict(False, f"call {index + 1}: {len(want)} shingles expected, {len(have)} returned; "
-                                  f"missing e.g. {missing}, unexpected e.g. {extra}", describe(want), describe(have))
-    return Verdict(True)
+    return each_result(got, expected, set_difference, what="call")
 
 
 def check_pairs(got, expected, ctx):
     """One list of pairs (visible) or a list of them (hidden: one per signature matrix)."""
+    def compare(have, want):
+        problem = set_difference(map(tuple, have), map(tuple, want), limit=5)
+        return problem and (f"candidate pairs differ: {problem} (documents are candidates when ALL rows of at "
+                            "least one band are equal)")
+
     if expected and isinstance(expected[0][0], list):
-        results = list(zip(expected, got)) if len(got) == len(expected) else None
-        if results is None:
-            return Verdict(False, f"expected {len(expected)} results, got {len(got)}")
-    else:
-        results = [(expected, got)]
-    for index, (want_list, have_list) in enumerate(results):
-        want, have = {tuple(p) for p in want_list}, {tuple(p) for p in have_list}
-        if want != have:
-            missing, extra = sorted(want - have), sorted(have - want)
-            label = f"matrix {index + 1}: " if len(results) > 1 else ""
-            return Verdict(False, f"{label}candidate pairs differ: missing {missing[:5]}, unexpected {extra[:5]} "
-                                  "(documents are candidates when ALL rows of at least one band are equal)",
-                           describe(want_list), describe(have_list))
-    return Verdict(True)
+        return each_result(got, expected, compare, what="matrix")
+    return each_result([got], [expected], compare)
 
 
 def check_estimate(got, expected, ctx):
-    for item in got:
-        if abs(item["estimate"] - item["true"]) > 0.12:
+    for item in got["exact"] + got["statistical"]:
+        if not 0.0 <= item["estimate"] <= 1.0:
+            return Verdict(False, f"estimate_jaccard returned {item['estimate']:.4f}: a share of positions must lie "
+                                  "between 0 and 1 (divide the number of equal positions by num_perm)")
+    for item, want in zip(got["exact"], expected["exact"]):
+        if abs(item["estimate"] - want["estimate"]) > 1e-9:
+            return Verdict(False, f"two signatures of num_perm={item['num_perm']} values agree in {item['equal']} "
+                                  f"positions, so the estimate is {want['estimate']:.4f}; estimate_jaccard gave "
+                                  f"{item['estimate']:.4f} (divide by num_perm, not num_perm - 1 or + 1)")
+    for item in got["statistical"]:
+        true = item["true"]
+        allowed = ESTIMATE_SIGMAS * (true * (1 - true) / 256) ** 0.5
+        if abs(item["estimate"] - true) > allowed:
             return Verdict(False, f"estimate_jaccard gives {item['estimate']:.3f} for two sets whose true Jaccard "
-                                  f"similarity is {item['true']:.3f} (256 hash functions should land within about "
-                                  "0.1): compare the two signatures position by position")
+                                  f"similarity is {true:.3f} (256 hash functions should land within {allowed:.3f}): "
+                                  "compare the two signatures position by position")
     return Verdict(True)
 
 
 def check_quality(got, expected, ctx):
-    docs, truth = _planted(ctx.lab_dir).make_corpus(ctx.seed)
+    docs, truth = _planted(ctx).make_corpus(ctx.seed)
     n = len(docs)
     if any(not 0 <= i < n for i in got):
         return Verdict(False, f"deduplicate returned indices outside 0..{n - 1}")

@@ -3,25 +3,18 @@ seeds), calls the student's functions, validates types and shapes. No expected v
 ground truth of the corpus is rebuilt by checks.py outside the sandbox."""
 from __future__ import annotations
 
-import importlib.util
 import numbers
-import sys
 
 import numpy as np
 
+from labkit.data import case_np_rng, case_rng, load_module
 from labkit.harness import case
 
 P = (1 << 31) - 1
 
 
 def _corpus_module(ctx):
-    name = "lab04_planted_corpus"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ctx.data_dir / "planted_corpus.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_module(ctx, "planted_corpus.py")
 
 
 def _params(num_perm, seed):
@@ -119,7 +112,8 @@ def shingles(student, ctx):
         ctx.show(text=VISIBLE_TEXT, calls="k=3; k=1; shingles('Two words', 3); shingles('...!', 2)")
     else:
         docs, _ = _corpus_module(ctx).make_corpus(ctx.seed, n_unique=4, n_clusters=1, n_boilerplate=1)
-        inputs = [(d, ctx.rng.randint(1, 5)) for d in docs[:4]] + [("A b", 4), ("", 2)]
+        rng = case_rng(ctx, "shingles")
+        inputs = [(d, rng.randint(1, 5)) for d in docs[:4]] + [("A b", 4), ("", 2)]
     return [_shingle_list(student.shingles(text, k)) for text, k in inputs]
 
 
@@ -129,11 +123,11 @@ def jaccard(student, ctx):
         pairs = VISIBLE_SETS
         ctx.show(pairs=[[sorted(a), sorted(b)] for a, b in pairs])
     else:
-        pairs = []
+        pairs, rng = [], case_rng(ctx, "jaccard")
         for _ in range(6):
-            universe = [f"s{i}" for i in range(ctx.rng.randint(5, 40))]
-            a = {s for s in universe if ctx.rng.random() < 0.5}
-            b = {s for s in universe if ctx.rng.random() < 0.5}
+            universe = [f"s{i}" for i in range(rng.randint(5, 40))]
+            a = {s for s in universe if rng.random() < 0.5}
+            b = {s for s in universe if rng.random() < 0.5}
             pairs.append((a, b))
         pairs += [(set(), {"x"}), (set(), set())]
     return [_float(student.jaccard(set(a), set(b)), "jaccard") for a, b in pairs]
@@ -145,7 +139,8 @@ def minhash(student, ctx):
         num_perm, seed, sets = 16, 7, [VISIBLE_SHINGLES]
         ctx.show(shingle_set=sorted(VISIBLE_SHINGLES), num_perm=num_perm, seed=seed)
     else:
-        num_perm, seed = ctx.rng.choice([32, 64, 100]), ctx.rng.randint(0, 10**6)
+        rng = case_rng(ctx, "minhash")
+        num_perm, seed = rng.choice([32, 64, 100]), rng.randint(0, 10**6)
         docs, _ = _corpus_module(ctx).make_corpus(ctx.seed, n_unique=3, n_clusters=1, n_boilerplate=0)
         sets = [{" ".join(d.lower().split()[i:i + 3]) for i in range(20)} for d in docs[:3]] + [{"x"}, set()]
     a, b = _params(num_perm, seed)
@@ -154,8 +149,10 @@ def minhash(student, ctx):
 
 @case
 def minhash_estimate(student, ctx):
-    """Statistical property: the share of equal signature positions estimates the Jaccard similarity."""
-    rng = ctx.rng
+    """Statistical property: the share of equal signature positions estimates the Jaccard similarity; and
+    the estimator itself on short signatures made here (where a wrong denominator shows), identical ones
+    (1.0) and ones with no equal position (0.0)."""
+    rng = case_rng(ctx, "minhash_estimate")
     universe = [f"w{i}" for i in range(400)]
     base = set(rng.sample(universe, 200))
     out = []
@@ -167,14 +164,23 @@ def minhash_estimate(student, ctx):
         s2 = _signature(student.minhash_signature(set(other), a, b), 256)
         out.append({"true": len(base & other) / len(base | other),
                     "estimate": _float(student.estimate_jaccard(s1, s2), "estimate_jaccard")})
-    return out
+    exact = []
+    for num_perm in (4, 7, 10, 16):
+        s1 = np.asarray([rng.randrange(P) for _ in range(num_perm)], dtype=np.int64)
+        s2 = s1.copy()
+        for i in rng.sample(range(num_perm), rng.randint(1, num_perm - 1)):
+            s2[i] = (s2[i] + 1 + rng.randrange(1000)) % P
+        for x, y in ((s1, s2), (s1, s1.copy()), (s1, (s1 + 1) % P)):
+            exact.append({"num_perm": num_perm, "equal": int(np.sum(x == y)),
+                          "estimate": _float(student.estimate_jaccard(x.copy(), y.copy()), "estimate_jaccard")})
+    return {"statistical": out, "exact": exact}
 
 
 @case
 def lsh_curve(student, ctx):
-    combos = VISIBLE_CURVE if ctx.visible else [(ctx.rng.choice([8, 16, 20, 50]), ctx.rng.randint(2, 10))
-                                                 for _ in range(3)]
-    grid = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0] if ctx.visible else [round(ctx.rng.random(), 3) for _ in range(6)]
+    rng = case_rng(ctx, "lsh_curve")
+    combos = VISIBLE_CURVE if ctx.visible else [(rng.choice([8, 16, 20, 50]), rng.randint(2, 10)) for _ in range(3)]
+    grid = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0] if ctx.visible else [round(rng.random(), 3) for _ in range(6)]
     ctx.show(bands_rows=combos, s=grid)
     return [[_float(student.lsh_probability(s, b, r), "lsh_probability") for s in grid] for b, r in combos]
 
@@ -185,7 +191,7 @@ def lsh_candidates(student, ctx):
         sigs, bands = VISIBLE_SIGNATURES, 4
         ctx.show(signatures=sigs.tolist(), bands=bands)
         return _pairs(student.lsh_candidates(sigs.copy(), bands))
-    rng = ctx.np_rng()
+    rng = case_np_rng(ctx, "lsh_candidates")
     results = []
     for bands, rows in ((4, 3), (6, 2), (3, 5)):
         n = int(rng.integers(15, 30))
@@ -204,10 +210,10 @@ def clusters(student, ctx):
         n, pairs = 10, VISIBLE_PAIRS
         ctx.show(n=n, pairs=pairs)
         return _clusters(student.clusters(n, list(pairs)))
-    out = []
+    out, rng = [], case_rng(ctx, "clusters")
     for _ in range(3):
-        n = ctx.rng.randint(10, 40)
-        pairs = [(ctx.rng.randrange(n), ctx.rng.randrange(n)) for _ in range(ctx.rng.randint(3, n))]
+        n = rng.randint(10, 40)
+        pairs = [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(3, n))]
         pairs = [(i, j) for i, j in pairs if i != j]
         out.append(_clusters(student.clusters(n, pairs)))
     return out
