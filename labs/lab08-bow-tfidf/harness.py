@@ -1,9 +1,8 @@
 """Lab 8 harness (runs inside the sandbox): calls the student's bag-of-words / TF-IDF functions on the
 visible documents (seed 0) or on random subsets of data/corpus.txt (hidden seeds)."""
-import random
-
 import numpy as np
 
+from labkit.data import case_np_rng, case_rng, read_lines
 from labkit.harness import case
 
 NUMERIC_KINDS = "biuf"
@@ -11,14 +10,10 @@ NUMERIC_KINDS = "biuf"
 
 # ------------------------------------------------------------------ inputs
 
-def read_lines(ctx, name: str) -> list[str]:
-    return [line.strip() for line in (ctx.data_dir / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def hidden_docs(ctx, salt: int) -> list[str]:
     """12 to 16 corpus documents, one of them upper-cased, a document without any token, and one that
     repeats a word found nowhere else (so min_df must count documents, not occurrences)."""
-    rng = random.Random(ctx.seed * 31 + salt)
+    rng = case_rng(ctx, f"docs {salt}")
     docs = rng.sample(read_lines(ctx, "corpus.txt"), rng.randint(12, 16))
     docs[0] = docs[0].upper()
     docs.insert(rng.randrange(len(docs) + 1), rng.choice(["A !", "I, a: 7 ...", "- - -", ""]))
@@ -28,7 +23,7 @@ def hidden_docs(ctx, salt: int) -> list[str]:
 
 
 def hidden_config(ctx, salt: int) -> tuple[tuple[int, int], int]:
-    rng = random.Random(ctx.seed * 31 + salt)
+    rng = case_rng(ctx, f"config {salt}")
     return rng.choice([((1, 1), 2), ((1, 2), 2), ((1, 2), 3), ((1, 3), 2)])
 
 
@@ -74,7 +69,7 @@ def vocabulary(student, ctx):
 @case
 def counts(student, ctx):
     docs = read_lines(ctx, "visible_docs.txt") if ctx.visible else hidden_docs(ctx, 2)
-    rng = random.Random(ctx.seed * 31 + 2)
+    rng = case_rng(ctx, "counts")
     ngram_range = (1, 1) if ctx.visible else rng.choice([(1, 1), (1, 2)])
     # A vocabulary made by the harness, with shuffled column indices and two terms that never occur.
     terms = sorted({" ".join(t) for t in _harness_terms(docs, ngram_range)} | {"zzz", "never seen"})
@@ -99,7 +94,7 @@ def _harness_terms(docs: list[str], ngram_range: tuple[int, int]):
 
 
 def _random_counts(ctx, salt: int) -> np.ndarray:
-    rng = np.random.default_rng(ctx.seed * 31 + salt)
+    rng = case_np_rng(ctx, f"counts {salt}")
     n_docs, n_terms = int(rng.integers(5, 9)), int(rng.integers(6, 12))
     counts = rng.integers(0, 4, size=(n_docs, n_terms)) * (rng.random((n_docs, n_terms)) < 0.5)
     counts[int(rng.integers(n_docs))] = 0  # a document with no known term
@@ -168,9 +163,12 @@ def cosine(student, ctx):
         a = np.array([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0], [3.0, 0.0, 4.0]])
         b = np.array([[2.0, 4.0, 0.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.5, 0.5, 0.5]])
     else:
-        rng = np.random.default_rng(ctx.seed * 31 + 7)
+        # zero rows on both sides (cosine 0 by definition), a scaled copy (1) and a negated copy (-1)
+        rng = case_np_rng(ctx, "cosine")
         a, b = rng.normal(size=(4, 6)), rng.normal(size=(5, 6))
         a[1] = 0.0
+        b[int(rng.integers(5))] = 0.0
+        b[0], b[2] = a[0] * float(rng.uniform(2, 9)), -a[3]
     ctx.show(cosine_a=np.round(a, 4).tolist(), cosine_b=np.round(b, 4).tolist())
     return dense(student.cosine_similarity(a.copy(), b.copy()), "cosine_similarity",
                  (a.shape[0], b.shape[0])).astype(np.float64)
@@ -195,7 +193,7 @@ def search(student, ctx):
     if ctx.visible:
         queries, top_k = VISIBLE_QUERIES, 3
     else:
-        rng = random.Random(ctx.seed * 31 + 8)
+        rng = case_rng(ctx, "search")
         queries = [" ".join(rng.sample(QUERY_WORDS, rng.randint(1, 3))) for _ in range(5)]
         queries.append(rng.choice(["xylophone quartz", "42", "Why?"]))  # no known term: every document ties
         top_k = rng.choice([3, 5])
