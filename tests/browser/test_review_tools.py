@@ -163,6 +163,17 @@ def test_line_numbers_stay_level_with_the_code_and_long_lines_wrap(browser, stac
     long_row = max(rows, key=lambda r: r["rowHeight"])
     assert long_row["rowHeight"] > 2 * min(r["rowHeight"] for r in rows)
     assert page.locator("#review-shortcuts summary").inner_text() == "Keyboard shortcuts"
+    # the documented shortcuts work: ? opens the list, j goes to the next submission, k comes back
+    page.keyboard.press("?")
+    assert page.locator("#review-shortcuts").evaluate("el => el.open")
+    next_href = page.locator("#next-submission").get_attribute("href")
+    page.keyboard.press("j")
+    page.wait_for_url("**" + next_href)
+    page.keyboard.press("k")
+    page.wait_for_url(f"**/review/submissions/{wendy}")
+    page.locator("#override-score").focus()
+    page.keyboard.press("j")  # typing in a field is never taken for a shortcut
+    assert page.url.endswith(f"/review/submissions/{wendy}")
 
     # the similarity page's two code views
     page.goto(stack.base_url + "/review/labs/lab02")
