@@ -44,21 +44,52 @@ def check_probs(got, expected, ctx) -> Verdict:
     return Verdict(False, message, expected=f"{expected[i]:.10g}", got=f"{values[i]:.10g}")
 
 
+def _implied_tokens(item) -> float | None:
+    """The N that the student's perplexity divides by, given its own log-probabilities."""
+    total, ppl = math.fsum(item["logprobs"]), item["perplexity"]
+    if not math.isfinite(total) or not math.isfinite(ppl) or ppl <= 1.0:
+        return None
+    return -total / math.log(ppl)
+
+
+def _perplexity_cause(have, want) -> str:
+    """Name the cause: the log-probabilities (the model) or the average (N)."""
+    sentences = len(want["sentences"])
+    for sentence, h, w in zip(want["sentences"], have["logprobs"], want["logprobs"]):
+        if math.isinf(h) and not math.isinf(w):
+            return (f"sentence_logprob({sentence!r}) is -inf: a held-out token got probability 0. Unknown "
+                    "words must become '<unk>', and add-k smoothing gives every word of V a probability > 0")
+        if not math.isclose(h, w, rel_tol=RTOL, abs_tol=1e-7):
+            extra = (" (higher than expected: is the '</s>' of the sentence scored?)" if h > w else "")
+            return (f"the model's log-probabilities are off, not the average: sentence_logprob({sentence!r}) is "
+                    f"{h:.6g}, expected {w:.6g}{extra}")
+    implied, tokens = _implied_tokens(have), want["tokens"]
+    if implied is not None:
+        if math.isclose(implied, tokens - sentences, rel_tol=1e-6):
+            return (f"your log-probabilities are right but you divide by {tokens - sentences} tokens: N counts "
+                    f"the '</s>' of every sentence too ({tokens})")
+        if any(math.isclose(implied, tokens + j * sentences, rel_tol=1e-6) for j in (1, 2)):
+            return (f"your log-probabilities are right but you divide by about {implied:.0f} tokens: the '<s>' "
+                    f"padding is never predicted, so it is not counted in N ({tokens})")
+        return (f"your log-probabilities are right but the average is not: the perplexity implies N = "
+                f"{implied:.2f}, expected {tokens} (words + one '</s>' per sentence), and exp(-sum/N)")
+    return "perplexity = exp(-(sum of sentence_logprob) / N), N = words + one '</s>' per sentence"
+
+
 def check_perplexity(got, expected, ctx) -> Verdict:
-    want = expected if isinstance(expected, list) else [expected]
-    values = _numbers(got, len(want), "perplexity")
-    if isinstance(values, Verdict):
-        return values
-    for i, (g, e) in enumerate(zip(values, want)):
-        label = "perplexity" if len(want) == 1 else f"perplexity of the {'bigram' if i == 0 else 'trigram'} model"
+    if not isinstance(got, list) or len(got) != len(expected):
+        return Verdict(False, "perplexity results are missing")
+    for have, want in zip(got, expected):
+        label = f"perplexity of NgramLM(n={want['n']}, k={want['k']})"
+        g, e = have["perplexity"], want["perplexity"]
         if math.isinf(g):
             return Verdict(False, f"{label} is infinite: some held-out token got probability 0. Unknown words must "
                                   "become '<unk>', and add-k smoothing gives every word of V a probability > 0",
                            expected=f"{e:.10g}", got="inf")
         verdict = allclose(g, e, RTOL, ATOL)
         if not verdict.passed:
-            hint = " (lower than expected: is the '</s>' of every sentence scored and counted in N?)" if g < e else ""
-            return Verdict(False, f"{label} is {g:.6g}, expected {e:.6g}{hint}", expected=f"{e:.10g}", got=f"{g:.10g}")
+            return Verdict(False, f"{label} is {g:.6g}, expected {e:.6g}: {_perplexity_cause(have, want)}",
+                           expected=f"{e:.10g}", got=f"{g:.10g}")
     return Verdict(True)
 
 

@@ -5,6 +5,7 @@ import math
 import numbers
 import random
 
+from labkit.data import case_rng, read_lines
 from labkit.harness import case
 
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
@@ -64,15 +65,15 @@ class Grammar:
         return words
 
 
-def read_corpus(path) -> list[list[str]]:
-    return [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_corpus(ctx, name: str) -> list[list[str]]:
+    return [line.split() for line in read_lines(ctx, name)]
 
 
 def corpora(ctx) -> tuple[list[list[str]], list[list[str]]]:
     """(train, heldout) for this seed. Held-out sentences contain words never seen in training."""
     if ctx.visible:
-        return read_corpus(ctx.data_dir / "visible_train.txt"), read_corpus(ctx.data_dir / "visible_heldout.txt")
-    rng = random.Random(ctx.seed)
+        return read_corpus(ctx, "visible_train.txt"), read_corpus(ctx, "visible_heldout.txt")
+    rng = case_rng(ctx, "corpus")
     grammar = Grammar(rng)
     train = [grammar.sentence() for _ in range(80)]
     heldout = [grammar.sentence() for _ in range(14)]
@@ -138,7 +139,7 @@ def prob_queries(ctx, train) -> list[tuple[int, float, tuple, str]]:
         return [(2, 0.0, ("the",), "cat"), (2, 0.0, ("<s>",), "a"), (2, 0.0, ("cat",), "</s>"),
                 (2, 0.0, ("dog",), "sang"), (2, 1.0, ("the",), "cat"), (2, 1.0, ("dog",), "sang"),
                 (2, 1.0, ("the",), "fox"), (2, 0.5, ("fox",), "sat"), (2, 0.5, ("on",), "the")]
-    rng = random.Random(ctx.seed + 1)
+    rng = case_rng(ctx, "probs")
     vocab = sorted({w for s in train for w in s})
     queries = []
     for n in (2, 3):
@@ -176,7 +177,7 @@ def distributions(student, ctx):
     if ctx.visible:
         n, k, contexts = 2, 0.5, [("the",), ("<s>",), ("fox",), ("mat",)]
     else:
-        rng = random.Random(ctx.seed + 2)
+        rng = case_rng(ctx, "distributions")
         n, k = 3, rng.choice([0.0, 0.1, 1.0])
         grams = sorted({tuple(([BOS, BOS] + s + [EOS])[i:i + 3]) for s in train for i in range(len(s) + 1)})
         contexts = [(BOS, BOS)] + [g[:-1] for g in rng.sample(grams, 4)]
@@ -193,17 +194,25 @@ def distributions(student, ctx):
     return {"n": n, "k": k, "distributions": out}
 
 
+def _perplexity(student, n: int, k: float, train, heldout) -> dict:
+    """The perplexity, and what it is made of (each held-out sentence's log-probability from the student's
+    sentence_logprob), so that the checks can tell wrong probabilities from a wrong average."""
+    model = build_model(student, n, k, train)
+    logprobs = [as_probability(model.sentence_logprob(list(s)), "sentence_logprob") for s in heldout]
+    return {"n": n, "k": k, "perplexity": as_probability(model.perplexity([list(s) for s in heldout]), "perplexity"),
+            "logprobs": logprobs, "sentences": [" ".join(s) for s in heldout],
+            "tokens": sum(len(s) + 1 for s in heldout)}
+
+
 @case
 def perplexity(student, ctx):
     train, heldout = corpora(ctx)
     if ctx.visible:
         ctx.show(train_sentences=as_text(train), heldout_sentences=as_text(heldout),
                  perplexity_model="NgramLM(n=2, k=1.0)")
-        return as_probability(build_model(student, 2, 1.0, train).perplexity([list(s) for s in heldout]),
-                              "perplexity")
-    rng = random.Random(ctx.seed + 3)
-    return [as_probability(build_model(student, n, rng.choice([0.05, 0.2, 1.0]), train)
-                           .perplexity([list(s) for s in heldout]), "perplexity") for n in (2, 3)]
+        return [_perplexity(student, 2, 1.0, train, heldout)]
+    rng = case_rng(ctx, "perplexity")
+    return [_perplexity(student, n, rng.choice([0.05, 0.2, 1.0]), train, heldout) for n in (2, 3)]
 
 
 def _sentences(model, rng, count: int, max_len: int) -> list[list[str]]:
