@@ -42,6 +42,20 @@ def _page_path(request: Request) -> str:
     return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/")
 
 
+def _signed_in_user(request: Request):
+    """The session's user for an error page that no route's dependencies reached (detached, read-only)."""
+    from app.core.deps import _session_user, get_db
+
+    unit = get_db(request)  # the request's own unit of work (the test suite's session too)
+    try:
+        user = _session_user(request, next(unit))
+        unit.close()  # closed, not committed: nothing here is meant to be written
+        return user
+    except Exception:  # an error page must render even when the database does not answer
+        log.warning("could not read the signed-in user for an error page", exc_info=True)
+        return None
+
+
 def error_response(request: Request, status_code: int, message: str, code: str):
     if wants_json(request):
         return JSONResponse({"detail": message, "code": code}, status_code=status_code)
@@ -54,6 +68,8 @@ def error_response(request: Request, status_code: int, message: str, code: str):
         return render(request, "partials/toast.html", {"message": message}, status_code=status_code, headers=headers)
     if go_sign_in:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if not hasattr(request.state, "user"):  # no route ran (an unknown address): still show who is signed in
+        request.state.user = _signed_in_user(request)
     return render(request, "pages/error.html", {"status_code": status_code, "message": message,
                                                 "title": STATUS_TITLES.get(status_code, "Error")},
                   status_code=status_code)

@@ -27,6 +27,16 @@ def home(request: Request, db: Db, user: OptionalUser):
         "continue_week": service.continue_week(db, user, progress), "enrolled": is_enrolled(db, user)})
 
 
+@router.get("/progress")
+def progress_page(request: Request, db: Db, user: CurrentUser):
+    """What GET /api/v1/me/progress returns, drawn: overall, then per week checklist, labs and quiz."""
+    progress = service.course_progress(db, user)
+    context = {"progress": progress, "overall": service.overall(progress), "enrolled": is_enrolled(db, user)}
+    if is_htmx(request):
+        return render(request, "partials/progress_body.html", context)
+    return render(request, "pages/progress.html", context)
+
+
 @router.get("/weeks/{number}")
 def week_page(request: Request, db: Db, user: CurrentUser, number: WeekNumber):
     week = service.get_week(db, number)

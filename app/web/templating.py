@@ -16,7 +16,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["markdown"] = lambda text: Markup(render_markdown(text))
 templates.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
 templates.env.filters["pct"] = lambda value: f"{round(100 * (value or 0))}%"
-templates.env.filters["score"] = lambda value: "–" if value is None else f"{value:g}"
+templates.env.filters["score"] = lambda value: "–" if value is None else f"{round(value, 2):g}"  # at most 2 decimals
 templates.env.filters["dt"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
