@@ -7,6 +7,12 @@ from sqlalchemy.orm import Session
 from app.labs.models import Submission
 
 
+def after_submitted(db: Session, submission: Submission) -> None:
+    from app.review.service import on_submitted
+
+    on_submitted(db, submission)  # a lab graded by hand (the capstone) is queued for a grader at once
+
+
 def after_graded(db: Session, submission: Submission) -> None:
     from app.review.service import on_graded
 

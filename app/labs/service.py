@@ -95,6 +95,9 @@ def submit(db: Session, user: User, lab_id: str, code: str, filename: str | None
         save_draft(db, user, lab.id, code)
     user.last_active_at = utcnow()
     enqueue_grading(db, job)
+    from app.labs.hooks import after_submitted
+
+    after_submitted(db, submission)
     return submission
 
 

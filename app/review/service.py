@@ -349,12 +349,23 @@ def on_graded(db: Session, submission: Submission) -> None:
         add_queue_item(db, submission, "platform_error", detail=str(result["platform_error"])[:1000])
     elif lab is not None and needs_manual_review(lab):
         _supersede_earlier(db, submission)
-        checks = manual_checks(lab)
-        add_queue_item(db, submission, "manual_review",
-                       detail=("Checks marked manual: " + ", ".join(checks)) if checks
-                       else "The lab is graded by hand.")
+        add_queue_item(db, submission, "manual_review", detail=_manual_detail(lab))
     if lab is not None and lab_holds_feedback(db, lab) and not is_held(db, submission.id):
         hold(db, submission, None)
+
+
+def on_submitted(db: Session, submission: Submission) -> None:
+    """A lab graded by hand (`manual_review: true`, e.g. the capstone) enters the review queue as soon as it
+    is submitted; its smoke test's result joins the same entry when it lands (on_graded finds it)."""
+    lab = db.get(Lab, submission.lab_id)
+    if lab is not None and (lab.manifest or {}).get("manual_review"):
+        _supersede_earlier(db, submission)
+        add_queue_item(db, submission, "manual_review", detail=_manual_detail(lab))
+
+
+def _manual_detail(lab: Lab) -> str:
+    checks = manual_checks(lab)
+    return ("Checks marked manual: " + ", ".join(checks)) if checks else "The lab is graded by hand."
 
 
 def _supersede_earlier(db: Session, submission: Submission) -> None:

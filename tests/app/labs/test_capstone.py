@@ -122,8 +122,11 @@ def test_submitted_project_is_smoke_tested_queued_for_review_and_scored_by_the_r
     student, grader = factory.user(name="Cap Stone"), factory.user("grader")
     token = login(client, student.email)
     submission = db.get(Submission, upload(client, token, project_zip()).json()["id"])
+    queued = db.scalar(select(ReviewItem).where(ReviewItem.submission_id == submission.id))
+    assert queued is not None and queued.state == "open" and submission.status == "queued"  # queued on submit
     run_worker(db, submission)
     assert submission.status == "graded" and submission.max_score == 100.0 and submission.score == 0.0
+    assert count(db, ReviewItem, ReviewItem.submission_id == submission.id) == 1  # the same entry
     tests = {t["name"]: t["passed"] for t in submission.result["tests"]}
     assert tests == {"structure": True, "predict_visible": True, "evaluation_report": True, "own_tests": True,
                      "predict_hidden": True, "edge_cases": True}
@@ -155,6 +158,15 @@ def test_submitted_project_is_smoke_tested_queued_for_review_and_scored_by_the_r
     login(client, student.email)
     released = client.get(f"/api/v1/submissions/{submission.id}").json()
     assert released["status"] == "graded" and released["score"] == 90.0
+
+
+def test_a_new_upload_replaces_the_previous_one_in_the_queue(client, db, factory):
+    token = login(client, factory.user().email)
+    first = upload(client, token, project_zip()).json()["id"]
+    second = upload(client, token, project_zip()).json()["id"]
+    states = {i.submission_id: i.state for i in db.scalars(select(ReviewItem).where(
+        ReviewItem.submission_id.in_([first, second])))}
+    assert states == {first: "resolved", second: "open"}
 
 
 def test_a_project_that_breaks_the_contract_gets_actionable_smoke_feedback(client, db, factory):
