@@ -60,4 +60,3 @@ def _self_check(sender=None, **_) -> None:
     if settings.worker_metrics_port:
         metrics.serve(settings.worker_metrics_port)
     gate(sender, settings)
-    metrics.instrument_sandbox()

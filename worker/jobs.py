@@ -189,8 +189,8 @@ def grade_code(folder: str | None, code: str, submission_id: int | None,
 
 
 def sandbox_options(warm: bool = False) -> dict:
-    """How this process runs sandboxes: a Celery worker passes warm=True (idle pre-imported sandboxes are
-    kept); one-shot CLI runs stay cold."""
+    """How this process runs sandboxes: a Celery worker passes warm=True (sandboxes fork from a zygote
+    that holds the lab's libraries, worker/zygote.py); one-shot CLI runs stay cold."""
     from worker.gpu import device_nodes
 
     settings = get_settings()

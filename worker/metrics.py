@@ -5,13 +5,12 @@ sets 9808). Series (docs/operations.md):
   llmcourse_job_phase_seconds{phase,queue}     queued / sandbox / grade time of each graded job
   llmcourse_jobs_finished_total{status,queue}  graded | error | timeout | rejected (released: killed from outside)
   llmcourse_sandbox_runs_total{status,start}   every sandbox run by outcome (ok, timeout, memory_limit, ...) and
-                                               start (warm: an idle pre-imported sandbox; cold: started for the job)
+                                               start (warm: forked from a zygote; cold: started for the job)
   llmcourse_sandbox_seconds{start}             wall time of those runs
   llmcourse_worker_ready                       1 when the start-up self-check passed and the worker consumes
 
-Hooks: worker/jobs.py calls `job_finished`; `instrument_sandbox()` (called once at worker start) wraps
-SandboxProcess.collect and the zygote's Zygote.run, so every run, warm or cold, is counted without touching
-the sandbox code (a run whose notes hold "warm" counts as warm)."""
+Hooks: worker/jobs.py calls `job_finished`; worker/sandbox.py's `classify` (where every run, cold or
+forked from a zygote, gets its status) calls `record_run`."""
 from __future__ import annotations
 
 import json
@@ -100,44 +99,14 @@ def sandbox_finished(status: str, warm: bool, seconds: float) -> None:
     SANDBOX_SECONDS.labels(start).observe(max(0.0, seconds))
 
 
-_instrumented = False
-
-
-def record_run(run, warm: bool) -> None:
+def record_run(run) -> None:
     """Count one collected sandbox run (never raises: metrics never break a run)."""
     try:
-        sandbox_finished(run.status, warm or "warm" in (run.notes or []), run.wall_seconds)
+        sandbox_finished(run.status, "warm" in (run.notes or []), run.wall_seconds)
     except Exception:  # noqa: BLE001
         log.debug("sandbox metric not recorded", exc_info=True)
 
 
-def _counting(method, warm_of):
-    def counted(self, *args, **kwargs):
-        run = method(self, *args, **kwargs)
-        if run is not None:
-            record_run(run, warm_of(self))
-        return run
-
-    counted.__wrapped__ = method
-    return counted
-
-
-def instrument_sandbox() -> None:
-    """Count every sandbox run where it is collected (idempotent): cold and pre-started sandboxes in
-    SandboxProcess.collect, forks from a zygote in Zygote.run (where that warm path exists)."""
-    global _instrumented
-    from worker.sandbox import SandboxProcess
-
-    if _instrumented:
-        return
-    SandboxProcess.collect = _counting(SandboxProcess.collect, lambda sandbox: bool(getattr(sandbox, "warm", False)))
-    try:
-        from worker.zygote import Zygote
-    except ImportError:
-        Zygote = None
-    if Zygote is not None and hasattr(Zygote, "run"):
-        Zygote.run = _counting(Zygote.run, lambda zygote: True)
-    _instrumented = True
 
 
 def render() -> bytes:

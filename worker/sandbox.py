@@ -408,6 +408,9 @@ def classify(run: SandboxRun, limits: SandboxLimits, cgroup: RunCgroup | None, k
         run.status = "cpu_limit"
     elif run.status == "ok" and run.exit_code in (128 + signal.SIGKILL, -signal.SIGKILL):
         run.status = "cpu_limit" if _cpu_exhausted(run, limits) else "crashed"
+    from worker.metrics import record_run
+
+    record_run(run)
 
 
 def _kill(process: subprocess.Popen, cgroup: RunCgroup | None) -> None:
