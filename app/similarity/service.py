@@ -118,9 +118,11 @@ def side_by_side(pair: SimilarityPair, a: Submission, b: Submission) -> dict:
 # ---------------------------------------------------------------- worker side
 
 def _latest(db: Session, lab_id: str) -> list[Submission]:
+    """Each student's latest finished attempt; staff submissions (reference solutions, demos) never count."""
     from app.review.regrade import latest_submissions
 
-    return [s for s in latest_submissions(db, lab_id) if s.status not in ("queued", "running")]
+    staff = set(db.scalars(select(User.id).where(User.role != "student")))
+    return [s for s in latest_submissions(db, lab_id) if s.status not in ("queued", "running") and s.user_id not in staff]
 
 
 def claim_run(db: Session, run_id: int) -> bool:

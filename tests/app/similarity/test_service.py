@@ -120,3 +120,17 @@ def test_judge_a_pair_without_htmx(client, db, factory):
     bad = client.post(f"/review/similarity/pairs/{pair.id}", data={"status": "guilty"},
                       headers={**HX, "X-CSRF-Token": token})
     assert bad.status_code == 400 and pair.status == "dismissed"
+
+
+def test_staff_submissions_are_left_out_of_similarity(db, factory):
+    a, b, c, d = setup_lab(db, factory)
+    instructor, grader = factory.user("instructor", name="Reference"), factory.user("grader", name="Demo")
+    reference = factory.graded(instructor, code=ORIGINAL)  # the reference solution, equal to a student's
+    demo = factory.graded(grader, code=RENAMED)
+    run = service.start_run(db, db.get(Lab, "lab02"), grader, "0.6")
+    run_on_test_session(db, run)
+    assert run.compared == 4  # the four students only
+    pairs = db.scalars(select(SimilarityPair).where(SimilarityPair.run_id == run.id)).all()
+    assert [{p.submission_a_id, p.submission_b_id} for p in pairs] == [{a.id, b.id}]
+    compared = {p.submission_a_id for p in pairs} | {p.submission_b_id for p in pairs}
+    assert reference.id not in compared and demo.id not in compared
