@@ -151,6 +151,10 @@ async def save_answer(request: Request, db: Db, user: CurrentUser, attempt_id: R
         _, raw = await _posted_answers(request, db, user, attempt_id, only=question_id)
         clean = service.with_retry(db, service.save_answers, user, attempt_id, raw)
     except AppError as exc:
+        if exc.code == "bad_answer" and is_htmx(request):  # next to the field (aria-describedby), not a toast
+            db.rollback()
+            return render(request, "partials/quiz_saved.html", {"question_id": question_id, "message": exc.message,
+                                                                 "error": True}, status_code=exc.status_code)
         return _error(request, db, exc)
     if is_htmx(request):
         return render(request, "partials/quiz_saved.html", {"question_id": question_id,

@@ -113,8 +113,11 @@ def test_autosave_refuses_bad_input_and_writes_nothing(client, factory, db):
     attempt, _ = service.start_attempt(db, user, quiz.id)
     qid = attempt.layout[0]["question_id"]
     bad = client.post(f"/quizzes/attempts/{attempt.id}/answers/{qid}", data={f"q-{qid}": "1.2.3"}, headers=htmx(token))
-    assert bad.status_code == 422 and bad.headers["HX-Retarget"] == "#toasts"
-    assert "Question 1: &#39;1.2.3&#39; is not a number" in bad.text
+    assert bad.status_code == 422 and "HX-Retarget" not in bad.headers  # next to the field, not a toast
+    assert bad.text.startswith(f'<span id="saved-{qid}" class="small quiz-saved field-error" role="alert" '
+                               f'data-invalid-field="a-{qid}">Question 1: &#39;1.2.3&#39; is not a number')
+    page = client.get(f"/quizzes/attempts/{attempt.id}")
+    assert re.search(rf'id="a-{qid}"[^>]*aria-describedby="prompt-{qid} saved-{qid}"', page.text)
     other = client.post(f"/quizzes/attempts/{attempt.id}/answers/w05-q01", data={"q-w05-q01": "a"}, headers=htmx(token))
     assert other.status_code == 422 and "not part of this attempt" in other.text
     plain = client.post(f"/quizzes/attempts/{attempt.id}/answers/{qid}", data={f"q-{qid}": "abc", "csrf_token": token})
