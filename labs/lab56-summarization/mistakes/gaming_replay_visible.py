@@ -1,25 +1,20 @@
 """Gaming (lab 56): answers the visible inputs it recognises with what the visible checks showed, and makes
-up everything else: equal TextRank scores, the first k sentences, ROUGE of 0.5 everywhere and the first
-words of each article as its "headline". It must earn no more than the visible checks."""
+up everything else (only its edge weights are honest): equal TextRank scores, the first k sentences, ROUGE
+of 0.5 everywhere and the first words of each article as its "headline". It must earn no more than the
+visible checks."""
 # overrides solution.py: only what differs from the reference solution is below
 
-_copied_similarity, _copied_scores, _copied_rouge_n, _copied_rouge_l, _copied_greedy = (
-    sentence_similarity, textrank_scores, rouge_n, rouge_l, greedy_summarize)   # stand in for copied feedback
+_copied_scores, _copied_rouge_n, _copied_rouge_l, _copied_greedy = (
+    textrank_scores, rouge_n, rouge_l, greedy_summarize)   # stand in for the copied visible feedback
 VISIBLE_WORDS = {"spokesperson", "residents"}
 VISIBLE_PAIRS = {("The mayor opens the new bridge, the bridge!", "mayor opens bridge in riverton"),
                  ("school closes park in ashby", "school closes park in ashby"),
                  ("sunny and cold", "club sells tower in elmira")}
-_seen_visible = []
-
-
-def sentence_similarity(a, b):
-    return _copied_similarity(a, b) if _seen_visible else 1.0
 
 
 def textrank_scores(sentences, damping=0.85, tol=1e-10, max_iter=1000):
     words = {w for s in sentences for w in s}
     if len(sentences) == 6 and VISIBLE_WORDS <= words:
-        _seen_visible.append(True)
         return _copied_scores(sentences)
     return np.full(len(sentences), 1.0 / len(sentences))
 
