@@ -227,6 +227,21 @@ def test_a_changed_lab_gets_a_new_zygote(lab, tmp_path):
     assert new is not old and not old.alive()
 
 
+def test_a_torch_zygote_never_initialises_cuda_and_forks_with_one_thread(tmp_path):
+    copy = tmp_path / "lab03-torch"
+    shutil.copytree(FIXTURES / "lab03-probe", copy)
+    (copy / "harness.py").write_text("import torch  # noqa: F401\n" + (copy / "harness.py").read_text())
+    torch_lab = Lab.load(copy)
+    assert environment_for(preimports(torch_lab)) == "torch"
+    value = probe(torch_lab, """
+        import sys, torch
+        threads = [l for l in open("/proc/self/status") if l.startswith("Threads:")][0].split()[1]
+        return {"cuda_initialised": torch.cuda.is_initialized(), "torch_preloaded": "torch" in sys.modules,
+                "threads": threads}
+    """)
+    assert value == {"cuda_initialised": False, "torch_preloaded": True, "threads": "1"}
+
+
 def test_environments_follow_the_labs_imports():
     labs = Path(__file__).resolve().parents[2] / "labs"
     lab15 = Lab.load(next(labs.glob("lab15-*")))
