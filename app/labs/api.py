@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -30,8 +31,9 @@ def labs(db: Db, user: CurrentUser):
 
 @router.post("/labs/{lab_id}/submissions", status_code=202, response_model=SubmissionCreated)
 async def create_submission(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    """Multipart with a `file` field, or JSON `{"code": "..."}`."""
-    lab = service.get_lab(db, lab_id)
+    """Multipart with a `file` field, or JSON `{"code": "..."}`. Async only to read the body: the database
+    work runs in the thread pool, so a write waiting for SQLite's lock never stalls the event loop."""
+    lab = await run_in_threadpool(service.get_lab, db, lab_id)
     content_type = request.headers.get("content-type", "")
     if bundles.is_bundle_lab(lab):  # the capstone: multipart "file" with a .zip of the project
         upload = (await request.form()).get("file") if content_type.startswith("multipart/form-data") else None
@@ -51,7 +53,7 @@ async def create_submission(request: Request, db: Db, user: CurrentUser, lab_id:
     else:
         raise AppError(415, "Send multipart/form-data with a \"file\" field or JSON {\"code\": \"...\"}.",
                        "unsupported_media_type")
-    submission = service.submit(db, user, lab_id, code)
+    submission = await run_in_threadpool(service.submit, db, user, lab_id, code)
     return SubmissionCreated(id=submission.id, status=submission.status)
 
 
