@@ -216,7 +216,8 @@ def web(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
 
 @cli.command("run")
 def run(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
-        worker_concurrency: int = typer.Option(1)) -> None:
+        worker_concurrency: int = typer.Option(
+            0, help="Submissions graded at once; 0: one per CPU core (each runs in its own sandbox process)")) -> None:
     """Migrate, load the course, and run web + worker + scheduler with the embedded defaults."""
     from app.core.db import session_scope
     from app.users.service import count_admins
@@ -232,7 +233,7 @@ def run(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
     env = {**os.environ, "LLMCOURSE_DATA_DIR": str(settings.resolved_data_dir)}
     children = [
         subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", "cpu,gpu",
-                          "--concurrency", str(worker_concurrency), "--loglevel", "INFO", "-B",
+                          "--concurrency", str(worker_concurrency or os.cpu_count() or 1), "--loglevel", "INFO", "-B",
                           "--without-gossip", "--without-mingle"], env=env),
         subprocess.Popen(web_command(host, port), env=env),
     ]

@@ -1,7 +1,7 @@
 """Submit-to-graded through a live `llmcourse run` (web + worker + scheduler), as students see it.
 
     .venv/bin/python benchmarks/bench_grading_live.py [--broker redis://127.0.0.1:6379/15]
-        [--lab lab15 --idle 10 --burst 40] [--trivial lab02 --jobs 200] [--concurrency 2]
+        [--lab lab15 --idle 10 --burst 40] [--trivial lab02 --jobs 200] [--concurrency N]
 
 Starts the platform on a fresh data dir (embedded defaults unless --broker names a Redis), signs in as
 staff through an API token (staff are exempt from per-student quotas), grades one submission of each lab
@@ -44,8 +44,8 @@ class Platform:
         self.log_path = data_dir / "platform.log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "worker.cli", "run", "--port", str(self.port), "--worker-concurrency",
-             str(concurrency)], env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "worker.cli", "run", "--port", str(self.port),
+             *(["--worker-concurrency", str(concurrency)] if concurrency else [])], env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         self._wait_healthy()
         email = "bench@example.com"
@@ -83,6 +83,34 @@ class Platform:
             time.sleep(POLL_SECONDS)
         raise TimeoutError(f"submission {submission} not graded in {timeout} s")
 
+    def wait_all(self, sent: dict[int, float], timeout: float = 900) -> dict[int, tuple[float, dict]]:
+        """Poll every outstanding submission in turn (one client, so the polling does not load the web more
+        than a class of students would); returns submit-to-graded seconds and the result per id."""
+        done: dict[int, tuple[float, dict]] = {}
+        deadline = time.monotonic() + timeout
+        while len(done) < len(sent) and time.monotonic() < deadline:
+            for submission, started in sent.items():
+                if submission in done:
+                    continue
+                result = self.client.get(f"/api/v1/submissions/{submission}").json()
+                if result["status"] not in ("queued", "running"):
+                    done[submission] = (time.perf_counter() - started, result)
+            time.sleep(POLL_SECONDS)
+        if len(done) < len(sent):
+            raise TimeoutError(f"{len(sent) - len(done)} submissions not graded in {timeout} s")
+        return done
+
+    def send_all(self, lab: str, code: str, count: int) -> dict[int, float]:
+        sent: dict[int, float] = {}
+
+        def one(_):
+            started = time.perf_counter()
+            sent[self.submit(lab, code)] = started
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(one, range(count)))
+        return sent
+
     def graded(self, lab: str, code: str) -> tuple[float, dict]:
         started = time.perf_counter()
         result = self.wait(self.submit(lab, code))
@@ -104,6 +132,21 @@ def full_marks(result: dict) -> bool:
     return result["status"] == "graded" and result["score"] == result["max_score"] > 0
 
 
+def phases(results: list[dict]) -> str:
+    """Median seconds per server-side phase: waiting for a worker, claim to sandbox start, the sandbox run,
+    the checks."""
+    from datetime import datetime
+
+    def at(result, name):
+        return datetime.fromisoformat(result["timings"][name])
+
+    spans = {"queued->claimed": ("queued_at", "claimed_at"), "claimed->sandbox": ("claimed_at", "sandbox_started_at"),
+             "sandbox": ("sandbox_started_at", "sandbox_ended_at"), "checks": ("sandbox_ended_at", "checks_ended_at")}
+    medians = {name: statistics.median((at(r, b) - at(r, a)).total_seconds() for r in results)
+               for name, (a, b) in spans.items()}
+    return ", ".join(f"{name} {value:.3f} s" for name, value in medians.items())
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -117,7 +160,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=40)
     parser.add_argument("--trivial", default="lab02")
     parser.add_argument("--jobs", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=0, help="0: llmcourse run's default (one per core)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
         platform = Platform(Path(data), args.broker, args.concurrency)
@@ -129,7 +172,7 @@ def main() -> None:
 
 def run(platform: Platform, args) -> None:
     broker = "Redis" if args.broker else "embedded"
-    print(f"llmcourse run ({broker} broker, worker concurrency {args.concurrency})")
+    print(f"llmcourse run ({broker} broker, worker concurrency {args.concurrency or 'default: one per core'})")
     lab_code, trivial_code = solution(args.lab), solution(args.trivial)
     for lab, code in ((args.lab, lab_code), (args.trivial, trivial_code)):
         for _ in range(3):  # references, artifacts, then a zygote that mounts the lab
@@ -141,18 +184,20 @@ def run(platform: Platform, args) -> None:
     seconds = [s for s, _ in idle]
     print(f"{args.lab} idle, one after another ({args.idle}): p50 {statistics.median(seconds):.3f} s, "
           f"p95 {percentile(seconds, 0.95):.3f} s; the lab's sandbox run itself: median {compute:.3f} s")
-    with ThreadPoolExecutor(max_workers=args.burst) as pool:
-        burst = list(pool.map(lambda _: platform.graded(args.lab, lab_code), range(args.burst)))
+    print(f"  phases (median): {phases([r for _, r in idle])}")
+    for slow in [r for s, r in idle if s > 1.0]:
+        print(f"  slow one ({slow['submission_id']}): {phases([slow])}")
+    burst = list(platform.wait_all(platform.send_all(args.lab, lab_code, args.burst)).values())
     seconds = [s for s, _ in burst]
     print(f"{args.lab} burst of {args.burst} at once: p50 {statistics.median(seconds):.3f} s, "
           f"p95 {percentile(seconds, 0.95):.3f} s, all full marks: {all(full_marks(r) for _, r in burst)}")
+    print(f"  phases (median): {phases([r for _, r in burst])}")
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        ids = list(pool.map(lambda _: platform.submit(args.trivial, trivial_code), range(args.jobs)))
-    results = [platform.wait(i) for i in ids]
+    results = [r for _, r in platform.wait_all(platform.send_all(args.trivial, trivial_code, args.jobs)).values()]
     elapsed = time.perf_counter() - started
     print(f"{args.trivial} x {args.jobs} sent at once: all graded in {elapsed:.1f} s = {args.jobs / elapsed:.1f} jobs/s, "
           f"all full marks: {all(full_marks(r) for r in results)}")
+    print(f"  phases (median): {phases(results)}")
 
 
 if __name__ == "__main__":
