@@ -1,13 +1,14 @@
 """Lab 11 harness (runs inside the sandbox). Corpora come from a generator with known structure:
 every sentence is about one topic and mostly uses that topic's (made-up) words, mixed with shared
 function words. Good embeddings put the words of a topic together; the checks measure that outside
-the sandbox. Seed 0 reads the same kind of corpus from data/visible_corpus.txt."""
-import json
+the sandbox, from the student's weights (never from a loss the student's code reports). Seed 0 reads
+the same kind of corpus from data/visible_corpus.txt."""
 import random
 
 import numpy as np
 import torch
 
+from labkit.data import case_np_rng, case_rng, read_json, read_lines
 from labkit.harness import case
 
 CONSONANTS = "bdfgklmnprstvz"
@@ -52,9 +53,8 @@ def generate_corpus(seed: int, n_topics: int = 4, per_topic: int = 10, n_functio
 
 def load_corpus(ctx) -> dict:
     if ctx.visible:
-        sentences = [line.split() for line in (ctx.data_dir / "visible_corpus.txt").read_text().splitlines()
-                     if line.strip()]
-        meta = json.loads((ctx.data_dir / "visible_topics.json").read_text())
+        sentences = [line.split() for line in read_lines(ctx, "visible_corpus.txt")]
+        meta = read_json(ctx, "visible_topics.json")
         return {"sentences": sentences, "topics": meta["topics"], "oov": meta["oov"]}
     return generate_corpus(ctx.seed)
 
@@ -107,7 +107,7 @@ def pairs(student, ctx):
     if ctx.visible:
         sentences, window = [[0, 1, 2, 3], [4, 5], [6]], 2
     else:
-        rng = random.Random(ctx.seed)
+        rng = case_rng(ctx, "pairs")
         sentences = [[rng.randrange(20) for _ in range(rng.randint(0, 9))] for _ in range(6)] + [[7]]
         window = rng.choice([1, 2, 3])
     ctx.show(pairs_call=f"skipgram_pairs({sentences}, window={window})")
@@ -123,14 +123,14 @@ def noise(student, ctx):
     if ctx.visible:
         counts = np.array([16, 1, 81, 0, 256], dtype=np.int64)
     else:
-        counts = np.random.default_rng(ctx.seed).integers(0, 500, size=12)
+        counts = case_np_rng(ctx, "noise").integers(0, 500, size=12)
     ctx.show(noise_call=f"noise_distribution(np.array({counts.tolist()}), power=0.75)")
     return array(student.noise_distribution(counts.copy(), 0.75), "noise_distribution", counts.shape).astype(np.float64)
 
 
 @case
 def negatives(student, ctx):
-    rng = np.random.default_rng(ctx.seed + 1)
+    rng = case_np_rng(ctx, "negatives")
     probs = rng.dirichlet(np.ones(8))
     ctx.show(negatives_call=f"sample_negatives(noise, batch=2000, k=5, generator=torch.Generator()"
                             f".manual_seed({ctx.seed})) with noise={np.round(probs, 3).tolist()}")
@@ -170,12 +170,18 @@ def word2vec(student, ctx):
     noise_probs = array(student.noise_distribution(counts, 0.75), "noise_distribution", counts.shape)
     model = student.SkipGram(len(vocab), DIM)
     weight = embedding_weight(model, "in_embed", (len(vocab), DIM))
+    out_weight = embedding_weight(model, "out_embed", (len(vocab), DIM))
+    before = weight.detach().clone()
     history = student.train_skipgram(model, pair_array, noise_probs, NEGATIVES, EPOCHS, BATCH, LR,
                                      torch.Generator().manual_seed(ctx.seed))
     if not isinstance(history, (list, tuple)) or len(history) != EPOCHS:
         raise TypeError(f"train_skipgram must return a list of {EPOCHS} per-epoch mean losses")
+    # The checks score these weights themselves (the SGNS loss on the corpus's pairs), so the ids of the
+    # sentences go back too (the reference run's copy is the one the checks use).
     return {"words": vocab, "topics": corpus["topics"], "losses": [float(x) for x in history],
-            "vectors": weight.detach().numpy().astype(np.float32)}
+            "vectors": weight.detach().numpy().astype(np.float32),
+            "out_vectors": out_weight.detach().numpy().astype(np.float32),
+            "changed": bool(not torch.equal(before, weight.detach())), "sentences": ids}
 
 # ------------------------------------------------------------------ GloVe cases
 
@@ -185,7 +191,7 @@ def cooccurrence(student, ctx):
     if ctx.visible:
         sentences, window, size = [[0, 1, 2, 3], [2, 0, 2], [4]], 2, 5
     else:
-        rng = random.Random(ctx.seed + 2)
+        rng = case_rng(ctx, "cooccurrence")
         sentences = [[rng.randrange(8) for _ in range(rng.randint(1, 9))] for _ in range(6)]
         window, size = rng.choice([1, 2, 3]), 8
     ctx.show(cooccurrence_call=f"cooccurrence({sentences}, vocab_size={size}, window={window})")
@@ -213,9 +219,42 @@ def glove(student, ctx):
     corpus = load_corpus(ctx)
     vocab, ids, _ = encode(corpus)
     counts = array(student.cooccurrence(ids, len(vocab), WINDOW), "cooccurrence", (len(vocab), len(vocab)))
-    vectors = array(student.train_glove(counts, DIM, GLOVE_EPOCHS, GLOVE_LR, torch.Generator().manual_seed(ctx.seed)),
-                    "train_glove", (len(vocab), DIM))
-    return {"words": vocab, "topics": corpus["topics"], "vectors": vectors.astype(np.float32)}
+    # train_glove minimises the student's glove_loss: the parameters of its last call come back, so that
+    # the checks compute the GloVe objective of the trained model themselves.
+    calls, original = [], student.glove_loss
+
+    def recording_glove_loss(*args, **kwargs):
+        calls.append([t.detach().clone() if isinstance(t, torch.Tensor) else t for t in args[:4]])
+        return original(*args, **kwargs)
+
+    student.glove_loss = recording_glove_loss
+    try:
+        vectors = array(student.train_glove(counts, DIM, GLOVE_EPOCHS, GLOVE_LR,
+                                            torch.Generator().manual_seed(ctx.seed)), "train_glove", (len(vocab), DIM))
+    finally:
+        student.glove_loss = original
+    last = calls[-1] if calls else None
+    params = ({name: np.asarray(t, dtype=np.float64) for name, t in zip(("w", "w_tilde", "b", "b_tilde"), last)}
+              if last is not None and len(last) == 4 and all(isinstance(t, torch.Tensor) for t in last) else None)
+    return {"words": vocab, "topics": corpus["topics"], "vectors": vectors.astype(np.float32),
+            "loss_calls": len(calls), "params": params, "sentences": ids}
+
+# ------------------------------------------------------------------ visualisation
+
+
+@case
+def projection(student, ctx):
+    """project_2d: PCA of the embeddings to 2-D (the picture README's 'visualise' step draws)."""
+    if ctx.visible:
+        rng = np.random.default_rng(0)
+        vectors = rng.normal(size=(8, 4)) + np.array([3.0, -1.0, 0.5, 2.0])
+    else:
+        rng = case_np_rng(ctx, "projection")
+        n, d = int(rng.integers(12, 30)), int(rng.integers(5, 17))
+        vectors = rng.normal(size=(n, d)) * rng.uniform(0.2, 3.0, size=d) + rng.normal(scale=5.0, size=d)
+    ctx.show(project_2d_input=np.round(vectors, 4))
+    result = array(student.project_2d(vectors.copy()), "project_2d", (len(vectors), 2))
+    return result.astype(np.float64)
 
 # ------------------------------------------------------------------ fastText cases
 

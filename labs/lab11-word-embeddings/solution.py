@@ -142,3 +142,11 @@ class SubwordSkipGram(nn.Module):
 
     def word_vector(self, word: str) -> torch.Tensor:
         return self.ngram_embed(self._ids(word)).mean(0)
+
+# ------------------------------------------------------------------ visualisation
+
+
+def project_2d(vectors: np.ndarray) -> np.ndarray:
+    centred = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:2].T

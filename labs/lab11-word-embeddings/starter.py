@@ -90,6 +90,15 @@ class SubwordSkipGram(nn.Module):
         raise NotImplementedError("TODO: SubwordSkipGram.word_vector")
 
 
+# ------------------------------------------------------------------ visualisation
+
+
+def project_2d(vectors: np.ndarray) -> np.ndarray:
+    """(V, d) embeddings -> (V, 2) PCA coordinates: subtract the mean vector, take the SVD of the centred
+    matrix and project onto the first two right singular vectors (the directions of largest variance)."""
+    raise NotImplementedError("TODO: project_2d")
+
+
 if __name__ == "__main__":
     import json
 
