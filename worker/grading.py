@@ -164,7 +164,11 @@ def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Arti
         if lab.manifest.is_bundle:  # stored as base64 text; the sandbox gets the zip's bytes, unpacked inside
             from labkit.bundle import decode
 
-            submission.write_bytes(decode(code))
+            try:
+                data = decode(code)
+            except ValueError:  # not base64 (e.g. demo data): the harness reports "not a readable .zip"
+                data = code.encode("utf-8", "replace")
+            submission.write_bytes(data)
         else:
             submission.write_text(code, encoding="utf-8")
         os.chmod(inputs, 0o755)

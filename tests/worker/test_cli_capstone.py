@@ -40,3 +40,11 @@ def test_a_zip_that_breaks_the_rules_is_rejected_with_its_reason(tmp_path):
     assert code == 2 and result["status"] == "rejected" and "'..'" in result["feedback"]
     code, result = grade("lab02", str(CAPSTONE / "solution"))
     assert code == 2 and "is a folder" in result["feedback"]
+
+
+def test_a_stored_capstone_that_is_not_a_zip_grades_as_an_error_not_a_crash():
+    from worker.jobs import grade_code
+
+    result = grade_code("capstone-project", "# demo submission 1\n", None)
+    assert result["status"] == "error" and "platform_error" not in result
+    assert all("not a readable .zip" in t["feedback"] for t in result["tests"])
