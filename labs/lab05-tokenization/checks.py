@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from labkit.checks import Verdict, describe
+from labkit.compare import first_index
 
 HF_TOLERANCE = 0.03
 
 
 def _first_diff(want: list, have: list):
-    for i, (a, b) in enumerate(zip(want, have)):
-        if a != b:
-            return i
-    return min(len(want), len(have)) if len(want) != len(have) else None
+    return first_index(have, want)
 
 
 def check_tokens(got, expected, ctx):
@@ -55,3 +53,26 @@ def check_hf(got, expected, ctx):
                                         "word counts with '</w>' attached to the last character, so the counts "
                                         "should be nearly equal.")
     return Verdict(True, summary)
+
+
+NLTK_CALLS = {"treebank": "TreebankWordTokenizer().tokenize(text)", "wordpunct": "WordPunctTokenizer().tokenize(text)",
+              "tweet": "TweetTokenizer(strip_handles=True, reduce_len=True).tokenize(text)"}
+
+
+def check_nltk(got, expected, ctx):
+    """nltk_tokenize: one dict of three token lists per input; name the tokenizer and the first token."""
+    for index, (want, have) in enumerate(zip(expected, got)):
+        for key, call in NLTK_CALLS.items():
+            i = first_index(have[key], want[key])
+            if i is None:
+                continue
+            w = want[key][i] if i < len(want[key]) else "END"
+            h = have[key][i] if i < len(have[key]) else "END"
+            extra = ""
+            if key == "tweet" and (h.startswith("@") or len(h) > len(w)):
+                extra = " (strip_handles=True drops @handles; reduce_len=True cuts runs of a character to 3)"
+            return Verdict(False, f"input {index + 1}, {key!r}: token {i + 1} should be {w!r}, got {h!r}; expected "
+                                  f"{call}{extra}", describe(want[key]), describe(have[key]))
+    if len(got) != len(expected):
+        return Verdict(False, f"expected {len(expected)} results, got {len(got)}")
+    return Verdict(True)

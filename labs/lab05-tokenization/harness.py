@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from labkit.data import case_rng, read_text
 from labkit.harness import case
 
 EOW = "</w>"
@@ -135,7 +136,8 @@ VISIBLE_ENCODE = ["lowest", "newer", "wider", "low", "a", "slowest"]
 
 @case
 def word_tokenize(student, ctx):
-    texts = VISIBLE_SENTENCES if ctx.visible else [treebank_sentence(ctx.rng) for _ in range(8)]
+    rng = case_rng(ctx, "word_tokenize")
+    texts = VISIBLE_SENTENCES if ctx.visible else [treebank_sentence(rng) for _ in range(8)]
     ctx.show(texts=texts)
     return [_str_list(student.word_tokenize(t), "word_tokenize") for t in texts]
 
@@ -148,7 +150,8 @@ def train_bpe(student, ctx):
         return _merges(student.train_bpe(dict(words), n))
     out = []
     for _ in range(2):
-        words, n = morph_words(ctx.rng, ctx.rng.randint(15, 30)), ctx.rng.randint(30, 70)
+        rng = case_rng(ctx, "train_bpe")
+        words, n = morph_words(rng, rng.randint(15, 30)), rng.randint(30, 70)
         out.append(_merges(student.train_bpe(dict(words), n)))
     out.append(_merges(student.train_bpe({"ab": 1, "b": 3}, 10)))  # runs out of pairs after one merge
     return out
@@ -160,9 +163,10 @@ def bpe_encode(student, ctx):
         merges, words = list(SENNRICH_MERGES), VISIBLE_ENCODE
         ctx.show(merges=merges, words=words)
     else:
-        vocab = morph_words(ctx.rng, 25)
-        merges = random_merges(ctx.rng, vocab, 60)
-        words = ctx.rng.sample(sorted(vocab), 15) + ["x", "zzz"] + list(morph_words(ctx.rng, 4))[:5]
+        rng = case_rng(ctx, "bpe_encode")
+        vocab = morph_words(rng, 25)
+        merges = random_merges(rng, vocab, 60)
+        words = rng.sample(sorted(vocab), 15) + ["x", "zzz"] + list(morph_words(rng, 4))[:5]
     return [_str_list(student.bpe_encode(w, [tuple(m) for m in merges]), "bpe_encode") for w in words]
 
 
@@ -172,18 +176,18 @@ def compare_hf(student, ctx):
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
     if ctx.visible:
-        train_text = (ctx.data_dir / "corpus.txt").read_text(encoding="utf-8")
-        held_text = (ctx.data_dir / "heldout.txt").read_text(encoding="utf-8")
+        train_text, held_text = read_text(ctx, "corpus.txt"), read_text(ctx, "heldout.txt")
         num_merges = 300
         ctx.show(train="data/corpus.txt", heldout="data/heldout.txt", num_merges=num_merges)
         train_words, held_words = simple_words(train_text), simple_words(held_text)
     else:
-        vocab = morph_words(ctx.rng, 60)
+        rng = case_rng(ctx, "compare_hf")
+        vocab = morph_words(rng, 60)
         population = sorted(vocab)
         weights = [vocab[w] for w in population]
-        train_words = ctx.rng.choices(population, weights, k=3000)
-        held_words = ctx.rng.choices(population, weights, k=400)
-        num_merges = ctx.rng.randint(80, 200)
+        train_words = rng.choices(population, weights, k=3000)
+        held_words = rng.choices(population, weights, k=400)
+        num_merges = rng.randint(80, 200)
     counts = dict(Counter(train_words))
     merges = [tuple(m) for m in _merges(student.train_bpe(dict(counts), num_merges))]
     student_tokens = 0
@@ -199,3 +203,51 @@ def compare_hf(student, ctx):
     hf_tokens = len(tokenizer.encode(" ".join(held_words)).tokens)
     return {"student_tokens": student_tokens, "hf_tokens": hf_tokens, "words": len(held_words),
             "num_merges": num_merges, "student_merges": len(merges)}
+
+
+# ----------------------------------------------------------------------------- Part C: NLTK's tokenizers
+
+HANDLES = ["@DrMoss", "@gull_point", "@Anna", "@keeper1901"]
+LONG = ["sooooo", "nooooo", "yessss", "coooool", "wheeeee"]
+SOCIAL = [":-)", ":(", "<3", "#fog", "#Bees", "http://example.org/x", "ellen@example.org", "e.g.", "3:30", "$1,000"]
+VISIBLE_SOCIAL = [
+    "@DrMoss the lamp is sooooo bright tonight :-) #fog can't wait!!",
+    "\"Don't panic,\" said Mr. O'Brien -- it's 3:30 and cannot cost $1,000.",
+]
+
+
+def social_sentence(rng):
+    parts = []
+    for _ in range(rng.randint(5, 10)):
+        kind = rng.random()
+        if kind < 0.15:
+            parts.append(rng.choice(HANDLES))
+        elif kind < 0.3:
+            parts.append(rng.choice(LONG))
+        elif kind < 0.45:
+            parts.append(rng.choice(SOCIAL))
+        elif kind < 0.6:
+            parts.append(rng.choice(CLAUSES))
+        else:
+            parts.append(rng.choice(["lamp", "bell", "cannot", "well-known", "Mr. Hale", "ships", "U.S.", "'tis"]))
+        parts[-1] += rng.choice(["", "", ",", "!", "?", "!!"])
+    return " ".join(parts) + rng.choice([".", "!", " :)", "..."])
+
+
+@case
+def nltk_tokenizers(student, ctx):
+    if ctx.visible:
+        texts = VISIBLE_SOCIAL
+    else:
+        rng = case_rng(ctx, "nltk_tokenizers")
+        texts = [social_sentence(rng) for _ in range(5)]
+        for text in rng.sample(texts, 2):  # every seed: a handle and an elongated word
+            texts[texts.index(text)] = f"{rng.choice(HANDLES)} {text} {rng.choice(LONG)}"
+    ctx.show(texts=texts)
+    out = []
+    for text in texts:
+        result = student.nltk_tokenize(text)
+        if not isinstance(result, dict) or set(result) != {"treebank", "wordpunct", "tweet"}:
+            raise TypeError("nltk_tokenize must return a dict with exactly the keys 'treebank', 'wordpunct', 'tweet'")
+        out.append({key: _str_list(result[key], f"nltk_tokenize(...)[{key!r}]") for key in ("treebank", "wordpunct", "tweet")})
+    return out

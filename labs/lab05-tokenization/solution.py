@@ -79,3 +79,13 @@ def bpe_encode(word: str, merges: list[tuple[str, str]]) -> list[str]:
 
 def bpe_tokenize(text: str, merges: list[tuple[str, str]]) -> list[str]:
     return [piece for word in word_tokenize(text) for piece in bpe_encode(word, merges)]
+
+
+# ----------------------------------------------------------------------------- Part C: NLTK's tokenizers
+
+
+def nltk_tokenize(text: str) -> dict[str, list[str]]:
+    from nltk.tokenize import TreebankWordTokenizer, TweetTokenizer, WordPunctTokenizer
+
+    return {"treebank": TreebankWordTokenizer().tokenize(text), "wordpunct": WordPunctTokenizer().tokenize(text),
+            "tweet": TweetTokenizer(strip_handles=True, reduce_len=True).tokenize(text)}

@@ -45,6 +45,15 @@ def bpe_tokenize(text: str, merges: list[tuple[str, str]]) -> list[str]:
     raise NotImplementedError("bpe_tokenize")
 
 
+# ----------------------------------------------------------------------------- Part C: NLTK's tokenizers
+
+
+def nltk_tokenize(text: str) -> dict[str, list[str]]:
+    """{"treebank": ..., "wordpunct": ..., "tweet": ...}: the tokens of NLTK's TreebankWordTokenizer,
+    WordPunctTokenizer and TweetTokenizer(strip_handles=True, reduce_len=True) (from nltk.tokenize)."""
+    raise NotImplementedError("TODO: nltk_tokenize")
+
+
 if __name__ == "__main__":
     from collections import Counter
     from pathlib import Path
