@@ -1,54 +1,16 @@
 """Lab 2 custom checks (run OUTSIDE the sandbox on decoded outputs)."""
 from __future__ import annotations
 
-import math
-
 from labkit.checks import Verdict, describe
+from labkit.compare import same
 
 RTOL = 1e-9
 ATOL = 1e-12
 
 
-def _mismatch(got, expected, path):
-    """The first difference between two JSON-like values, as a sentence, or None.
-    Ints must match exactly; floats are compared with a tight tolerance (summation order is harmless)."""
-    where = path or "the result"
-    if isinstance(expected, dict):
-        if not isinstance(got, dict):
-            return f"{where}: expected a dict, got {type(got).__name__}"
-        for key in expected:
-            if key not in got:
-                return f"{where}: key {key!r} is missing"
-            problem = _mismatch(got[key], expected[key], f"{path}.{key}" if path else key)
-            if problem:
-                return problem
-        return None
-    if isinstance(expected, list):
-        if not isinstance(got, list):
-            return f"{where}: expected a list, got {type(got).__name__}"
-        if len(got) != len(expected):
-            return f"{where}: expected {len(expected)} item(s), got {len(got)}"
-        for i, (g, e) in enumerate(zip(got, expected)):
-            problem = _mismatch(g, e, f"{where}[{i}]")
-            if problem:
-                return problem
-        return None
-    if isinstance(expected, float):
-        if not isinstance(got, (int, float)) or isinstance(got, bool):
-            return f"{where}: expected a number, got {describe(got, 60)}"
-        if math.isnan(got) or not math.isclose(got, expected, rel_tol=RTOL, abs_tol=ATOL):
-            return f"{where}: expected {expected:.10g}, got {got:.10g}"
-        return None
-    if got != expected:
-        return f"{where}: expected {describe(expected, 60)}, got {describe(got, 60)}"
-    return None
-
-
 def check_close(got, expected, ctx):
-    problem = _mismatch(got, expected, "")
-    if problem:
-        return Verdict(False, problem, describe(expected), describe(got))
-    return Verdict(True)
+    """Ints exactly; floats with a tight tolerance (summation order is harmless)."""
+    return same(got, expected, rtol=RTOL, atol=ATOL)
 
 
 def _short(text, limit=90):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numbers
 
+from labkit.data import case_rng, read_text
 from labkit.harness import case
 
 # ----------------------------------------------------------------------------- validation helpers
@@ -206,25 +207,28 @@ VISIBLE_ZIPF = {"the": 120, "of": 61, "and": 44, "a": 30, "to": 23, "in": 21, "b
 
 @case
 def tokenize(student, ctx):
-    text = VISIBLE_TOKENIZE if ctx.visible else tokenize_text(ctx.rng)
+    rng = case_rng(ctx, "tokenize")
+    text = VISIBLE_TOKENIZE if ctx.visible else tokenize_text(rng)
     ctx.show(text=text)
     return _str_list(student.tokenize(text), "tokenize")
 
 
 @case
 def word_counts(student, ctx):
-    tokens = list(VISIBLE_WORDS) if ctx.visible else zipf_tokens(ctx.rng, 40, 200, 1.0)
+    rng = case_rng(ctx, "word_counts")
+    tokens = list(VISIBLE_WORDS) if ctx.visible else zipf_tokens(rng, 40, 200, 1.0)
     ctx.show(tokens=" ".join(tokens))
     return _counts(student.word_counts(list(tokens)))
 
 
 @case
 def top_k(student, ctx):
+    rng = case_rng(ctx, "top_k")
     if ctx.visible:
         inputs = [(dict(VISIBLE_COUNTS), 5)]
     else:
-        inputs = [(tie_heavy_counts(ctx.rng), ctx.rng.randint(3, 12)) for _ in range(3)]
-        inputs.append((tie_heavy_counts(ctx.rng), 100))  # k larger than the vocabulary
+        inputs = [(tie_heavy_counts(rng), rng.randint(3, 12)) for _ in range(3)]
+        inputs.append((tie_heavy_counts(rng), 100))  # k larger than the vocabulary
     ctx.show(counts=inputs[0][0], k=inputs[0][1])
     results = [_pairs(student.top_k(dict(counts), k)) for counts, k in inputs]
     return results[0] if ctx.visible else results
@@ -232,22 +236,23 @@ def top_k(student, ctx):
 
 @case
 def split_sentences(student, ctx):
+    rng = case_rng(ctx, "split_sentences")
     if ctx.visible:
-        text = (ctx.data_dir / "texts" / "lighthouse.txt").read_text(encoding="utf-8")
+        text = read_text(ctx, "texts", "lighthouse.txt")
         ctx.show(file="data/texts/lighthouse.txt", text=text)
     else:
-        text = sentence_text(ctx.rng)
+        text = sentence_text(rng)
         ctx.show(text=text)
     return _str_list(student.split_sentences(text), "split_sentences")
 
 
 @case
 def length_summary(student, ctx):
+    rng = case_rng(ctx, "length_summary")
     if ctx.visible:
         ctx.show(lengths=MARKET_LETTER_LENGTHS, bin_width=5,
                  note="sentence lengths (tokens) of data/texts/market_letter.txt")
         return _summary(student.length_summary(list(MARKET_LETTER_LENGTHS), 5))
-    rng = ctx.rng
     odd = lengths_list(rng, 2 * rng.randint(3, 20) + 1)
     while True:  # an even-sized list whose two middle values differ
         even = lengths_list(rng, 2 * rng.randint(3, 20))
@@ -264,12 +269,13 @@ def length_summary(student, ctx):
 
 @case
 def lexical_diversity(student, ctx):
+    rng = case_rng(ctx, "lexical_diversity")
     if ctx.visible:
         tokens, windows = list(VISIBLE_DIVERSITY), [5, 12]
         ctx.show(tokens=" ".join(tokens), windows=windows)
     else:
-        tokens = zipf_tokens(ctx.rng, 120, ctx.rng.randint(300, 600), 1.0)
-        windows = [ctx.rng.randint(5, 60), ctx.rng.randint(61, 150)]
+        tokens = zipf_tokens(rng, 120, rng.randint(300, 600), 1.0)
+        windows = [rng.randint(5, 60), rng.randint(61, 150)]
     out = {"ttr": _float(student.type_token_ratio(list(tokens)), "type_token_ratio's result")}
     for w in windows:
         out[f"mattr_window_{w}"] = _float(student.mattr(list(tokens), w), "mattr's result")
@@ -281,11 +287,12 @@ def lexical_diversity(student, ctx):
 
 @case
 def zipf_fit(student, ctx):
+    rng = case_rng(ctx, "zipf_fit")
     if ctx.visible:
         counts = dict(VISIBLE_ZIPF)
         ctx.show(counts=counts)
     else:
-        tokens = zipf_tokens(ctx.rng, ctx.rng.randint(150, 300), 6000, ctx.rng.uniform(0.8, 1.3))
+        tokens = zipf_tokens(rng, rng.randint(150, 300), 6000, rng.uniform(0.8, 1.3))
         counts = {}
         for t in tokens:
             counts[t] = counts.get(t, 0) + 1
