@@ -3,24 +3,15 @@ messages show the first differing line with ascii() escapes (\\u200b, \\xa0, \\r
 from __future__ import annotations
 
 from labkit.checks import Verdict, describe
+from labkit.compare import first_line_difference, short
 
 
 def _show(line, limit=110):
-    text = ascii(line)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
+    return short(line, limit)
 
 
 def _first_line_difference(want: str, have: str) -> str | None:
-    if want == have:
-        return None
-    w, h = want.split("\n"), have.split("\n")
-    for i, (a, b) in enumerate(zip(w, h)):
-        if a != b:
-            col = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-            return (f"line {i + 1} differs at character {col + 1}: expected {_show(a)}, got {_show(b)}")
-    if len(h) > len(w):
-        return f"{len(h) - len(w)} extra line(s) at the end, starting with {_show(h[len(w)])}"
-    return f"{len(w) - len(h)} line(s) missing at the end, starting with {_show(w[len(h)])}"
+    return first_line_difference(have, want)
 
 
 def check_text(got, expected, ctx):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 
+from labkit.data import case_rng, read_text
 from labkit.harness import case
 
 
@@ -14,7 +15,7 @@ def _text(value, what):
 
 
 def _read(ctx, name):
-    return (ctx.data_dir / "html" / name).read_text(encoding="utf-8")
+    return read_text(ctx, "html", name)
 
 
 def sloppy_decode(data: bytes) -> str:
@@ -244,42 +245,47 @@ CORPUS_FILES = ["lighthouse_blog.html", "market_news.html", "lighthouse_blog_pri
 
 @case
 def html_to_text(student, ctx):
+    rng = case_rng(ctx, "html_to_text")
     if ctx.visible:
         pages = [_read(ctx, "lighthouse_blog.html")]
         ctx.show(file="data/html/lighthouse_blog.html", html=pages[0])
     else:
-        pages = [html_page(ctx.rng, nested_skip=True), html_page(ctx.rng), html_page(ctx.rng)]
+        pages = [html_page(rng, nested_skip=True), html_page(rng), html_page(rng)]
     return [_text(student.html_to_text(p), "html_to_text") for p in pages]
 
 
 @case
 def fix_mojibake(student, ctx):
-    text = VISIBLE_MOJIBAKE if ctx.visible else mojibake_lines(ctx.rng)
+    rng = case_rng(ctx, "fix_mojibake")
+    text = VISIBLE_MOJIBAKE if ctx.visible else mojibake_lines(rng)
     ctx.show(text=text)
     return _text(student.fix_mojibake(text), "fix_mojibake")
 
 
 @case
 def normalize_unicode(student, ctx):
-    texts = [VISIBLE_UNICODE] if ctx.visible else [unicode_mess(ctx.rng) for _ in range(3)]
+    rng = case_rng(ctx, "normalize_unicode")
+    texts = [VISIBLE_UNICODE] if ctx.visible else [unicode_mess(rng) for _ in range(3)]
     ctx.show(text=ascii(texts[0]))
     return [_text(student.normalize_unicode(t), "normalize_unicode") for t in texts]
 
 
 @case
 def normalize_whitespace(student, ctx):
-    texts = [VISIBLE_WHITESPACE] if ctx.visible else [whitespace_mess(ctx.rng) for _ in range(3)]
+    rng = case_rng(ctx, "normalize_whitespace")
+    texts = [VISIBLE_WHITESPACE] if ctx.visible else [whitespace_mess(rng) for _ in range(3)]
     ctx.show(text=ascii(texts[0]))
     return [_text(student.normalize_whitespace(t), "normalize_whitespace") for t in texts]
 
 
 @case
 def clean_corpus(student, ctx):
+    rng = case_rng(ctx, "clean_corpus")
     if ctx.visible:
         docs, min_words = [_read(ctx, name) for name in CORPUS_FILES], 5
         ctx.show(files=", ".join(f"data/html/{n}" for n in CORPUS_FILES), min_words=min_words)
     else:
-        docs, min_words = corpus(ctx.rng), ctx.rng.randint(4, 8)
+        docs, min_words = corpus(rng), rng.randint(4, 8)
     result = student.clean_corpus(list(docs), min_words)
     if not isinstance(result, list):
         raise TypeError(f"clean_corpus must return a list of cleaned documents (str), got {type(result).__name__}")
