@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from labkit.checks import Verdict, describe
+from labkit.compare import check_fields
 
 FERTILITY_SLACK = 1.05
 
@@ -22,12 +23,7 @@ WHY = {
 
 
 def check_pipeline(got, expected, ctx):
-    for key, want in expected.items():
-        have = got.get(key)
-        if have != want:
-            return Verdict(False, f"{key}: expected {want!r}, got {have!r}; {WHY.get(key, '')}",
-                           describe(expected), describe(got))
-    return Verdict(True)
+    return check_fields(got, expected, explain=WHY)
 
 
 def check_encodings(got, expected, ctx):

@@ -2,37 +2,29 @@
 corpus, inspects its saved JSON, and encodes held-out text. No expected values here."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import numbers
-import random
-import sys
 
 import numpy as np
 
+from labkit.data import case_rng, load_module, read_lines
 from labkit.harness import case
 
 SPECIALS = ["<pad>", "<s>", "</s>"]
 
 
 def _story_gen(ctx):
-    name = "lab06_story_gen"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ctx.data_dir / "story_gen.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return load_module(ctx, "story_gen.py")
 
 
 def _lines(ctx, name):
-    return [line for line in (ctx.data_dir / name).read_text(encoding="utf-8").split("\n") if line.strip()]
+    return read_lines(ctx, name, strip=False)
 
 
 def training_texts(ctx):
     """data/train.txt plus generated sentences (seed 0 for the visible checks, the hidden seed otherwise)."""
     lines = _lines(ctx, "train.txt")
-    rng = random.Random(ctx.seed)
+    rng = case_rng(ctx, "training texts")
     if not ctx.visible:
         lines = rng.sample(lines, int(len(lines) * 0.8))
     return lines + _story_gen(ctx).sentences(rng, 2000)
@@ -79,7 +71,7 @@ def summary(tok):
 
 
 def heldout_texts(ctx):
-    rng = random.Random(ctx.seed + 1)
+    rng = case_rng(ctx, "heldout texts")
     lines = _lines(ctx, "heldout.txt")
     if ctx.visible:
         return lines
@@ -91,7 +83,7 @@ TRICKY = ["  two  spaces and a\ttab\n", "ﬁre in the ＴＯＷＥＲ at 10:45",
 
 
 def tricky_texts(ctx):
-    rng = random.Random(ctx.seed + 2)
+    rng = case_rng(ctx, "tricky texts")
     texts = list(TRICKY)
     for _ in range(4):
         words = _story_gen(ctx).sentence(rng).split()
@@ -105,14 +97,16 @@ def tricky_texts(ctx):
 
 @case
 def pipeline(student, ctx):
-    vocab_size = 800 if ctx.visible else ctx.rng.randint(500, 900)
+    rng = case_rng(ctx, "pipeline")
+    vocab_size = 800 if ctx.visible else rng.randint(500, 900)
     ctx.show(training="data/train.txt + 2000 sentences from data/story_gen.py (seed 0)", vocab_size=vocab_size)
     return summary(trained(student, ctx, vocab_size))
 
 
 @case
 def encode(student, ctx):
-    tok = trained(student, ctx, 800 if ctx.visible else ctx.rng.randint(500, 900))
+    rng = case_rng(ctx, "encode")
+    tok = trained(student, ctx, 800 if ctx.visible else rng.randint(500, 900))
     texts = heldout_texts(ctx)[:5]
     ctx.show(texts=texts)
     out = []
@@ -126,7 +120,8 @@ def encode(student, ctx):
 
 @case
 def round_trip(student, ctx):
-    tok = trained(student, ctx, 800 if ctx.visible else ctx.rng.randint(500, 900))
+    rng = case_rng(ctx, "round_trip")
+    tok = trained(student, ctx, 800 if ctx.visible else rng.randint(500, 900))
     texts = tricky_texts(ctx)
     ctx.show(texts=texts)
     decoded = [tok.decode(tok.encode(t).ids, skip_special_tokens=True) for t in texts]
@@ -148,9 +143,10 @@ def save_load(student, ctx):
 
 @case
 def encode_batch(student, ctx):
+    rng = case_rng(ctx, "encode_batch")
     tok = trained(student, ctx, 800)
     texts = heldout_texts(ctx)[: (5 if ctx.visible else 8)] + ["", "Hi!"]
-    max_length = 16 if ctx.visible else ctx.rng.randint(8, 30)
+    max_length = 16 if ctx.visible else rng.randint(8, 30)
     ctx.show(texts=texts, max_length=max_length)
     batch = student.encode_batch(tok, list(texts), max_length)
     if not isinstance(batch, dict) or set(batch) != {"input_ids", "attention_mask"}:
@@ -171,7 +167,8 @@ def encode_batch(student, ctx):
 
 @case
 def fertility(student, ctx):
-    tok = trained(student, ctx, 800 if ctx.visible else ctx.rng.randint(500, 900))
+    rng = case_rng(ctx, "fertility")
+    tok = trained(student, ctx, 800 if ctx.visible else rng.randint(500, 900))
     texts = heldout_texts(ctx)
     value = student.fertility(tok, list(texts))
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
