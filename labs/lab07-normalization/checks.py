@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from labkit.checks import Verdict, describe
+from labkit.compare import first_index
 
 
 def check_mapping(got, expected, ctx):
@@ -18,7 +19,7 @@ def check_token_lists(got, expected, ctx):
     for name, want_texts in expected.items():
         for index, (want, have) in enumerate(zip(want_texts, got.get(name, []))):
             if want != have:
-                i = next((k for k, (a, b) in enumerate(zip(want, have)) if a != b), min(len(want), len(have)))
+                i = first_index(have, want)
                 return Verdict(False, f"config {name!r}, text {index + 1}: token {i} expected "
                                       f"{want[i] if i < len(want) else 'END'!r}, got {have[i] if i < len(have) else 'END'!r} "
                                       f"({len(want)} tokens expected, {len(have)} returned)",

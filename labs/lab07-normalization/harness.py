@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import numbers
 
+from labkit.data import case_rng, read_lines, read_text, read_tsv, read_words
 from labkit.harness import case
 
 
-def load_resources(data_dir):
-    irregular = {}
-    for line in (data_dir / "irregular.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            form, lemma = line.split("\t")
-            irregular[form] = lemma
-    lemmas = set((data_dir / "lemmas.txt").read_text(encoding="utf-8").split())
-    stopwords = frozenset(w for w in (data_dir / "stopwords.txt").read_text(encoding="utf-8").split("\n")
-                          if w and not w.startswith("#"))
-    return {"irregular": irregular, "lemmas": lemmas, "stopwords": stopwords}
+def load_resources(ctx):
+    return {"irregular": dict(read_tsv(ctx, "irregular.tsv", columns=2)), "lemmas": set(read_words(ctx, "lemmas.txt")),
+            "stopwords": frozenset(read_lines(ctx, "stopwords.txt", comment="#"))}
 
 
 def _str(value, what):
@@ -170,34 +164,38 @@ VISIBLE_TEXT = ("The keepers were walking slowly to the towers, and she carried 
 
 @case
 def measure(student, ctx):
-    words = MEASURE_WORDS if ctx.visible else [pseudo_stem(ctx.rng) for _ in range(15)] + y_strings(ctx.rng, 25)
+    rng = case_rng(ctx, "measure")
+    words = MEASURE_WORDS if ctx.visible else [pseudo_stem(rng) for _ in range(15)] + y_strings(rng, 25)
     ctx.show(words=words)
     return {w: _int(student.measure(w), "measure") for w in words}
 
 
 @case
 def porter_step1(student, ctx):
-    words = STEP1_WORDS if ctx.visible else porter_words(ctx.rng, 60)
+    rng = case_rng(ctx, "porter_step1")
+    words = STEP1_WORDS if ctx.visible else porter_words(rng, 60)
     ctx.show(words=words)
     return {w: _str(student.porter_step1(w), "porter_step1") for w in words}
 
 
 @case
 def porter_stem(student, ctx):
+    rng = case_rng(ctx, "porter_stem")
     if ctx.visible:
         words = STEM_WORDS
     else:
-        text = (ctx.data_dir / "corpus.txt").read_text(encoding="utf-8").lower()
+        text = read_text(ctx, "corpus.txt").lower()
         corpus_words = sorted({w for w in "".join(c if c.isalpha() else " " for c in text).split()})
-        words = porter_words(ctx.rng, 120) + trap_words(ctx.rng) + y_strings(ctx.rng, 10) + ctx.rng.sample(corpus_words, 60)
+        words = porter_words(rng, 120) + trap_words(rng) + y_strings(rng, 10) + rng.sample(corpus_words, 60)
     ctx.show(words=words)
     return {w: _str(student.porter_stem(w), "porter_stem") for w in words}
 
 
 @case
 def lemmatize(student, ctx):
-    resources = load_resources(ctx.data_dir)
-    words = LEMMA_WORDS if ctx.visible else lemma_words(ctx.rng, resources, 60)
+    rng = case_rng(ctx, "lemmatize")
+    resources = load_resources(ctx)
+    words = LEMMA_WORDS if ctx.visible else lemma_words(rng, resources, 60)
     ctx.show(words=words)
     return {w: _str(student.lemmatize(w, dict(resources["irregular"]), set(resources["lemmas"])), "lemmatize")
             for w in words}
@@ -205,12 +203,13 @@ def lemmatize(student, ctx):
 
 @case
 def normalize_tokens(student, ctx):
-    resources = load_resources(ctx.data_dir)
+    rng = case_rng(ctx, "normalize_tokens")
+    resources = load_resources(ctx)
     if ctx.visible:
         texts, configs = [VISIBLE_TEXT], dict(CONFIGS)
         ctx.show(text=VISIBLE_TEXT, configs=configs)
     else:
-        texts = [sentence(ctx.rng) for _ in range(3)]
+        texts = [sentence(rng) for _ in range(3)]
         configs = dict(CONFIGS)
     out = {}
     for name, config in configs.items():
@@ -220,11 +219,12 @@ def normalize_tokens(student, ctx):
 
 @case
 def vocabulary_report(student, ctx):
-    resources = load_resources(ctx.data_dir)
-    text = (ctx.data_dir / "corpus.txt").read_text(encoding="utf-8")
+    rng = case_rng(ctx, "vocabulary_report")
+    resources = load_resources(ctx)
+    text = read_text(ctx, "corpus.txt")
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     if not ctx.visible:
-        paragraphs = ctx.rng.sample(paragraphs, max(2, len(paragraphs) * 2 // 3)) + [sentence(ctx.rng)]
+        paragraphs = rng.sample(paragraphs, max(2, len(paragraphs) * 2 // 3)) + [sentence(rng)]
     else:
         ctx.show(texts="the paragraphs of data/corpus.txt", configs=CONFIGS)
     report = student.vocabulary_report(paragraphs, dict(CONFIGS), **resources)
