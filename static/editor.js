@@ -58,6 +58,8 @@
       },
     });
     editor.view.dom.classList.add("code-editor");
+    var described = textarea.getAttribute("aria-describedby");
+    if (described) editor.view.contentDOM.setAttribute("aria-describedby", described);
     editor.view.dom.dataset.for = textarea.id;
     textarea.hidden = true;
     if (label) label.addEventListener("click", function (event) { event.preventDefault(); editor.focus(); });

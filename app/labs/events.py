@@ -30,7 +30,7 @@ def _read(request: Request, submission_id: int) -> tuple[str, dict | None, dict]
         submission = db.get(Submission, submission_id)
         if submission is None:
             return "gone", None, {}
-        queue = queue_info(db, submission) if submission.status == "queued" else {}
+        queue = queue_info(db, submission) if submission.status in ("queued", "running") else {}
         return submission.status, submission.live, queue
     finally:
         if override is None:

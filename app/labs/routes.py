@@ -40,7 +40,7 @@ def on_lab_page(request: Request, lab_id: str) -> bool:
 
 def status_extras(db, submission) -> dict:
     """What the status fragment shows besides the submission: the queue ahead of it, lab preparation."""
-    if submission is None or submission.status != "queued":
+    if submission is None or submission.status not in ("queued", "running"):
         return {}
     return {"queue": service.queue_info(db, submission)}
 

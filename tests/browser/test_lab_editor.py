@@ -58,6 +58,9 @@ def test_editor_indents_keeps_keyboard_users_free_and_searches(browser, live_ser
     assert not page.locator("#code").is_visible()  # the textarea stays in the form as the no-JS fallback
     assert page.locator(".cm-editor .cm-lineNumbers .cm-gutterElement").count() > 3  # line numbers
     assert "NotImplementedError" in editor_text(page)
+    content = page.locator(EDITOR)
+    assert content.get_attribute("aria-label") == "Code editor"  # named by its label, described by the help
+    assert content.get_attribute("aria-describedby") == "editor-help"
     assert page.evaluate("typeof window.Chart") == "undefined"  # no chart on this page yet: no Chart.js
     assert page.locator('script[src*="chart-4.4.7"]').count() == 0
 

@@ -187,3 +187,19 @@ def test_a_quiet_stream_pings(client, factory, monkeypatch):
     login(client, user.email)
     text = client.get(f"/submissions/{queued.id}/events").text
     assert text.count('event: status\ndata: {"status":"queued"') == 1 and "event: ping" in text
+
+
+def test_a_running_submission_says_when_the_lab_is_still_being_prepared(client, factory, db, monkeypatch, tmp_path):
+    from app.config import get_settings
+
+    monkeypatch.setattr(type(get_settings()), "references_dir", property(lambda self: tmp_path))
+    user = factory.user()
+    running = running_submission(factory, db, user)
+    login(client, user.email)
+    fragment = client.get(f"/submissions/{running.id}/status", headers={"HX-Request": "true"}).text
+    assert "Preparing this lab" in fragment and "Building the lab's reference outputs" in fragment
+    version = tmp_path / "lab02" / db.get(Lab, "lab02").content_hash
+    version.mkdir(parents=True)
+    (version / "0.json").write_text("{}")
+    fragment = client.get(f"/submissions/{running.id}/status", headers={"HX-Request": "true"}).text
+    assert "Preparing this lab" not in fragment and "Running your code in the sandbox" in fragment
