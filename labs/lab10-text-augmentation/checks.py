@@ -11,15 +11,11 @@ import math
 from collections import Counter
 
 from labkit.checks import Verdict
+from labkit.data import read_tsv
 
 
 def _lexicon(ctx) -> dict[str, list[str]]:
-    lexicon = {}
-    for line in (ctx.lab_dir / "data" / "synonyms.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, synonyms = line.split("\t")
-            lexicon[word] = synonyms.split(",")
-    return lexicon
+    return {word: synonyms.split(",") for word, synonyms in read_tsv(ctx, "synonyms.tsv", columns=2)}
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:

@@ -2,6 +2,7 @@
 sentences (seed 0) or on generated sentences (hidden seeds), each call with a fresh random.Random."""
 import random
 
+from labkit.data import case_rng, read_lines, read_tsv
 from labkit.harness import case
 
 NEGATIONS = ["not", "never", "no"]
@@ -9,21 +10,15 @@ FUNCTION_WORDS = ["the", "a", "was", "is", "and", "but", "it", "this", "i", "to"
 
 
 def load_lexicon(ctx) -> dict[str, list[str]]:
-    lexicon = {}
-    for line in (ctx.data_dir / "synonyms.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, synonyms = line.split("\t")
-            lexicon[word] = synonyms.split(",")
-    return lexicon
+    return {word: synonyms.split(",") for word, synonyms in read_tsv(ctx, "synonyms.tsv", columns=2)}
 
 
 def sentences(ctx, salt: int, count: int) -> list[tuple[list[str], list[str]]]:
     """(tokens, protected) pairs. Protected: the negations plus, in hidden sentences, one or two
     lexicon words of the sentence (think of an aspect term that must survive augmentation)."""
     if ctx.visible:
-        lines = (ctx.data_dir / "sentences.txt").read_text(encoding="utf-8").splitlines()
-        return [(line.split(), list(NEGATIONS)) for line in lines if line.strip()]
-    rng = random.Random(ctx.seed * 97 + salt)
+        return [(line.split(), list(NEGATIONS)) for line in read_lines(ctx, "sentences.txt")]
+    rng = case_rng(ctx, f"sentences {salt}")
     words = sorted(load_lexicon(ctx))
     out = []
     for _ in range(count):
@@ -68,7 +63,7 @@ def call(student, op: str, tokens, amount, lexicon, seed: int, protected):
 
 def run_op(student, ctx, op: str, salt: int, amounts) -> dict:
     lexicon = load_lexicon(ctx)
-    rng = random.Random(ctx.seed * 97 + salt + 1)
+    rng = case_rng(ctx, op)
     items = sentences(ctx, salt, 60)
     inputs = [{"tokens": t, "protected": p, "amount": rng.choice(amounts), "seed": rng.randrange(10**6)}
               for t, p in items]
@@ -114,7 +109,7 @@ def exact(student, ctx):
     """Fixed calls whose result is fully determined by the algorithm in README.md."""
     lexicon = load_lexicon(ctx)
     items = sentences(ctx, 6, 6)
-    rng = random.Random(ctx.seed * 97 + 7)
+    rng = case_rng(ctx, "exact")
     plan = [("synonym_replacement", 2), ("random_insertion", 2), ("random_swap", 2), ("random_deletion", 0.3),
             ("eda", 0.2)]
     out = []
