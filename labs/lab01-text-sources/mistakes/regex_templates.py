@@ -1,21 +1,10 @@
-"""Common mistake: templates are removed with a non-greedy regex, which breaks on nested templates."""
+"""Common mistake: templates are removed with a non-greedy regex, which breaks on nested templates:
+{{Infobox ... {{convert|34|m}} ...}} loses only up to the first '}}' and leaves the rest behind. Below:
+the regex, then the reference's steps (whose bracket counting finds no '{{' left to remove)."""
 # overrides solution.py: only what differs from the reference solution is below
+
+_reference_wikitext_to_plain = wikitext_to_plain
 
 
 def wikitext_to_plain(wikitext: str) -> str:
-    text = re.sub(r"<!--.*?-->", "", wikitext, flags=re.DOTALL)
-    text = re.sub(r"<ref[^>]*/>", "", text)
-    text = re.sub(r"<ref[^>]*>.*?</ref>", "", text, flags=re.DOTALL)
-    text = re.sub(r"\{\{.*?\}\}", "", text, flags=re.DOTALL)
-    text = re.sub(r"__[A-Z]+__", "", text)
-    text = _remove_balanced(text, "[[", "]]", re.compile(r"\[\[\s*(file|image|category):", re.IGNORECASE))
-    text = re.sub(r"\[\[([^\]|]*)\|([^\]]*)\]\]", r"\2", text)
-    text = re.sub(r"\[\[([^\]]*)\]\]", r"\1", text)
-    text = re.sub(r"\[https?://[^\s\]]+ ?([^\]]*)\]", r"\1", text)
-    text = re.sub(r"'{2,}", "", text)
-    text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
-    text = re.sub(r"(?m)^(=+)\s*(.*?)\s*\1\s*$", r"\2", text)
-    text = re.sub(r"(?m)^[*#:;]+\s*", "", text)
-    text = html.unescape(text).replace("\xa0", " ")
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _reference_wikitext_to_plain(re.sub(r"\{\{.*?\}\}", "", wikitext, flags=re.DOTALL))
