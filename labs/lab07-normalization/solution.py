@@ -109,6 +109,10 @@ SUFFIX_RULES = [("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), (
                 ("est", ""), ("er", "DOUBLE"), ("est", "DOUBLE")]
 
 
+def _is_lemma(candidate: str, lemmas: set[str]) -> bool:
+    return candidate in lemmas
+
+
 def lemmatize(word: str, irregular: dict[str, str], lemmas: set[str]) -> str:
     w = word.lower()
     if w in irregular:
@@ -125,7 +129,7 @@ def lemmatize(word: str, irregular: dict[str, str], lemmas: set[str]) -> str:
             candidate = stem[:-1]
         else:
             candidate = stem + replacement
-        if candidate in lemmas:
+        if _is_lemma(candidate, lemmas):
             return candidate
     return w
 
@@ -133,6 +137,10 @@ def lemmatize(word: str, irregular: dict[str, str], lemmas: set[str]) -> str:
 # ----------------------------------------------------------------------------- pipeline
 
 TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+|[^\w\s]")
+
+
+def _is_stopword(token: str, stopwords: frozenset) -> bool:
+    return token.lower() in stopwords
 
 
 def normalize_tokens(text: str, lowercase: bool = True, remove_punct: bool = True, remove_stopwords: bool = False,
@@ -144,7 +152,7 @@ def normalize_tokens(text: str, lowercase: bool = True, remove_punct: bool = Tru
     if remove_punct:
         tokens = [t for t in tokens if any(c.isalnum() for c in t)]
     if remove_stopwords:
-        tokens = [t for t in tokens if t.lower() not in stopwords]
+        tokens = [t for t in tokens if not _is_stopword(t, stopwords)]
     if reduce is not None:
         if reduce not in ("stem", "lemma"):
             raise ValueError(f"reduce must be None, 'stem' or 'lemma', not {reduce!r}")
