@@ -200,7 +200,8 @@ def test_limits_still_apply_in_a_forked_sandbox(lab, tmp_path):
 
 def test_a_zygote_that_cannot_start_means_cold_sandboxes_and_one_log_line(lab, tmp_path, monkeypatch, caplog):
     real_argv = zygote_module.zygote_argv
-    monkeypatch.setattr(zygote_module, "zygote_argv", lambda *a: [real_argv(*a)[0], "--no-such-option"] + real_argv(*a)[1:])
+    monkeypatch.setattr(zygote_module, "zygote_argv",
+                        lambda *a, **k: [real_argv(*a, **k)[0], "--no-such-option"] + real_argv(*a, **k)[1:])
     before = dict(ZYGOTES.starts)
     with caplog.at_level(logging.INFO, logger="worker.zygote"):
         results = [grade(lab, GOOD, references_dir=tmp_path, warm=True) for _ in range(3)]
