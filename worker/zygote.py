@@ -195,7 +195,11 @@ class Zygote:
             finally:
                 for fd in theirs:
                     os.close(fd)
-            status, stdout, stderr, result = drain(*ours, limits, started, on_output)
+            try:
+                status, stdout, stderr, result = drain(*ours, limits, started, on_output)
+            except BaseException:  # e.g. the owner cancelled the run from the output callback
+                self._kill(job, cgroup)
+                raise
             if status != "ok":
                 self._kill(job, cgroup)
             exit_code = self._exit_code(job, future, cgroup)
