@@ -1,22 +1,15 @@
-"""Common mistake: optimizer.zero_grad() is never called."""
+"""Common mistake: optimizer.zero_grad() is never called, so the gradients of all earlier batches pile up.
+Below: the reference training loop, run with the optimizer's zero_grad doing nothing (the missing call)."""
 # overrides solution.py: only what differs from the reference solution is below
+
+_reference_train_skipgram = train_skipgram
 
 
 def train_skipgram(model, pairs: np.ndarray, noise: np.ndarray, k: int, epochs: int, batch_size: int,
                    lr: float, generator: torch.Generator) -> list[float]:
-    pairs_t = torch.as_tensor(pairs, dtype=torch.long)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    history = []
-    for _ in range(epochs):
-        order = torch.randperm(len(pairs_t), generator=generator)
-        total, batches = 0.0, 0
-        for start in range(0, len(order), batch_size):
-            batch = pairs_t[order[start:start + batch_size]]
-            negatives = sample_negatives(noise, len(batch), k, generator)
-            loss = sgns_loss(model.center_vectors(batch[:, 0]), model.out_embed(batch[:, 1]),
-                             model.out_embed(negatives))
-            loss.backward()
-            optimizer.step()
-            total, batches = total + loss.item(), batches + 1
-        history.append(total / batches)
-    return history
+    zero_grad = torch.optim.Optimizer.zero_grad
+    torch.optim.Optimizer.zero_grad = lambda self, set_to_none=True: None
+    try:
+        return _reference_train_skipgram(model, pairs, noise, k, epochs, batch_size, lr, generator)
+    finally:
+        torch.optim.Optimizer.zero_grad = zero_grad
