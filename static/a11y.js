@@ -37,16 +37,13 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var detail = event.detail;
-    var invalid = detail.elt && detail.target && detail.target.querySelectorAll ? [detail.target] : [];
-    invalid.forEach(function (root) {
-      var marker = root.matches && root.matches("[id^=saved-]") ? root : null;
-      var saved = marker || document.getElementById(root.id);
-      if (!saved || !/^saved-/.test(saved.id || "")) return;
-      var field = document.getElementById("a-" + saved.id.slice(6));
-      if (!field) return;
+    var targetId = detail.target && detail.target.id;
+    var saved = targetId && /^saved-/.test(targetId) ? document.getElementById(targetId) : null;  // the new one
+    var field = saved && document.getElementById("a-" + targetId.slice(6));
+    if (field) {
       if (saved.hasAttribute("data-invalid-field")) field.setAttribute("aria-invalid", "true");
       else field.removeAttribute("aria-invalid");
-    });
+    }
     if (!lost) return;
     var was = lost;
     lost = null;
@@ -57,4 +54,37 @@
     var region = was.target && was.target.isConnected ? was.target : (was.target && was.target.id && document.getElementById(was.target.id));
     if (region) focusInto(region);
   });
+})();
+
+// 3. A box that scrolls (a wide code block or table) can be reached and scrolled with the keyboard: it gets
+//    tabindex="0" while it overflows and has nothing focusable inside.
+(function () {
+  "use strict";
+  var SELECTOR = "main pre, main table, .table-scroll, .diff-wrap, .code-view, .math-display, .live-log";
+
+  function reachable(root) {
+    (root && root.querySelectorAll ? root : document).querySelectorAll(SELECTOR).forEach(function (box) {
+      var overflows = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      var scrolls = /(auto|scroll)/.test(getComputedStyle(box).overflowX + getComputedStyle(box).overflowY);
+      var inner = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+      if (overflows && scrolls && !inner && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (box.hasAttribute("data-scroll-focus") && !(overflows && scrolls)) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+    // CodeMirror's editable area is a tab stop already; say so to tools that only count tabindex.
+    document.querySelectorAll(".cm-content[contenteditable=true]:not([tabindex])").forEach(function (el) {
+      el.setAttribute("tabindex", "0");
+    });
+  }
+
+  var timer = null;
+  function soon() { clearTimeout(timer); timer = setTimeout(function () { reachable(document); }, 100); }
+  window.addEventListener("load", function () { reachable(document); });
+  window.addEventListener("resize", soon);
+  document.addEventListener("htmx:afterSettle", soon);
+  if (document.readyState === "complete") reachable(document);
 })();
