@@ -42,3 +42,21 @@ def test_the_web_app_loads_no_ml_library_and_no_worker_code():
     assert done.returncode == 0, done.stderr[-2000:]
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert loaded.isdisjoint({"torch", "numpy", "transformers", "sklearn", "worker", "celery"})
+
+
+# Routes that must be async: a server-sent events stream, and an API upload that reads its body before it
+# hands the database work to the thread pool (app/labs/api.py).
+ASYNC_ROUTES = {"submission_events", "create_submission"}
+
+
+def test_routes_doing_database_work_are_plain_functions():
+    """FastAPI runs `def` routes in its thread pool; an `async def` route doing synchronous database work
+    would stall every other request while it waits (posted forms come as dependencies: app/core/forms.py)."""
+    found = set()
+    for path in (ROOT / "app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.AsyncFunctionDef) and any(
+                    isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and isinstance(d.func.value, ast.Name)
+                    and d.func.value.id == "router" for d in node.decorator_list):
+                found.add(node.name)
+    assert found == ASYNC_ROUTES

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import AppError, not_found
+from app.core.forms import PostedForm
 from app.core.params import RowId
 from app.dashboard import analytics, gradebook, pacing, service, summary
 from app.users.models import Role
@@ -137,9 +138,8 @@ def gradebook_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId
 
 
 @router.post("/instructor/cohorts/{cohort_id}/gradebook/weights")
-async def gradebook_weights(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
+def gradebook_weights(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, form: PostedForm):
     cohort = service.get_cohort(db, user, cohort_id)
-    form = await request.form()
     values = {c: form.get(c, "") for c in gradebook.CATEGORIES}
     capstone = [str(v) for v in form.getlist("capstone_labs")]
     try:
@@ -219,9 +219,8 @@ def pacing_page(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, s
 
 
 @router.post("/instructor/cohorts/{cohort_id}/pacing")
-async def save_pacing(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
+def save_pacing(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, form: PostedForm):
     cohort = service.get_cohort(db, user, cohort_id)
-    form = await request.form()
     try:
         pacing.update_pacing(db, cohort, {k: form.get(k) for k in pacing.DEFAULTS}, form.get("start_date"))
     except AppError as exc:
@@ -230,9 +229,8 @@ async def save_pacing(request: Request, db: Db, user: CurrentUser, cohort_id: Ro
 
 
 @router.post("/instructor/cohorts/{cohort_id}/due-dates")
-async def save_due_dates(request: Request, db: Db, user: CurrentUser, cohort_id: RowId):
+def save_due_dates(request: Request, db: Db, user: CurrentUser, cohort_id: RowId, form: PostedForm):
     cohort = service.get_cohort(db, user, cohort_id)
-    form = await request.form()
     numbers = summary.course_shape(db).numbers
     dates = {}
     for key, value in form.multi_items():

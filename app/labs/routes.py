@@ -93,14 +93,14 @@ def draft_diff(request: Request, db: Db, user: CurrentUser, lab_id: str, against
 
 
 @router.post("/labs/{lab_id}/submissions")
-async def submit(request: Request, db: Db, user: CurrentUser, lab_id: str, code: str = Form(""),
-                 file: UploadFile | None = File(None)):
+def submit(request: Request, db: Db, user: CurrentUser, lab_id: str, code: str = Form(""),
+           file: UploadFile | None = File(None)):
     lab = service.get_lab(db, lab_id)
     if bundles.is_bundle_lab(lab):  # the capstone: a .zip of the project
-        raw = await file.read(bundles.upload_read_limit(lab, 0)) if file is not None and file.filename else None
+        raw = file.file.read(bundles.upload_read_limit(lab, 0)) if file is not None and file.filename else None
         text = bundles.decode_zip_upload(lab, raw, file.filename if file is not None else None)
     elif file is not None and file.filename:
-        raw = await file.read(service.get_settings().max_upload_bytes + 1)
+        raw = file.file.read(service.get_settings().max_upload_bytes + 1)
         text = service.decode_upload(raw, file.filename)
     else:
         try:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.cohorts.service import is_enrolled
 from app.core.deps import CsrfChecked, CurrentUser, Db
 from app.core.errors import AppError
+from app.core.forms import PostedForm
 from app.core.params import RowId
 from app.course.models import Module, Week
 from app.quizzes import service
@@ -104,14 +105,14 @@ def attempt_status(request: Request, db: Db, user: CurrentUser, attempt_id: RowI
     return render(request, "partials/quiz_attempt_body.html", _attempt_context(db, user, attempt))
 
 
-async def _posted_answers(request: Request, db, user, attempt_id: int, only: str | None = None) -> tuple:
+def _posted_answers(form, db, user, attempt_id: int, only: str | None = None) -> tuple:
     attempt = service.get_attempt(db, user, attempt_id, own=True)
     questions = [q for q in service.attempt_view(db, attempt)["questions"]]
     if only is not None:
         questions = [q for q in questions if q["id"] == only]
         if not questions:
             raise AppError(422, f"Question {only[:60]!r} is not part of this attempt.", "not_in_attempt")
-    return attempt, service.form_answers(questions, await request.form())
+    return attempt, service.form_answers(questions, form)
 
 
 def _form_error(request: Request, db, user, attempt, raw: dict, exc: AppError):
@@ -129,10 +130,10 @@ def _form_error(request: Request, db, user, attempt, raw: dict, exc: AppError):
 
 
 @router.post("/quizzes/attempts/{attempt_id}/answers")
-async def save_answers(request: Request, db: Db, user: CurrentUser, attempt_id: RowId):
+def save_answers(request: Request, db: Db, user: CurrentUser, attempt_id: RowId, form: PostedForm):
     """Save every answer of the form ("Save and continue later")."""
     try:
-        attempt, raw = await _posted_answers(request, db, user, attempt_id)
+        attempt, raw = _posted_answers(form, db, user, attempt_id)
         clean = service.with_retry(db, service.save_answers, user, attempt_id, raw)
     except AppError as exc:
         if exc.code != "bad_answer" or is_htmx(request):
@@ -145,10 +146,10 @@ async def save_answers(request: Request, db: Db, user: CurrentUser, attempt_id: 
 
 
 @router.post("/quizzes/attempts/{attempt_id}/answers/{question_id}")
-async def save_answer(request: Request, db: Db, user: CurrentUser, attempt_id: RowId, question_id: str):
+def save_answer(request: Request, db: Db, user: CurrentUser, attempt_id: RowId, question_id: str, form: PostedForm):
     """Save one question's answer (HTMX autosave on change; a plain post redirects back to the question)."""
     try:
-        _, raw = await _posted_answers(request, db, user, attempt_id, only=question_id)
+        _, raw = _posted_answers(form, db, user, attempt_id, only=question_id)
         clean = service.with_retry(db, service.save_answers, user, attempt_id, raw)
     except AppError as exc:
         if exc.code == "bad_answer" and is_htmx(request):  # next to the field (aria-describedby), not a toast
@@ -164,9 +165,9 @@ async def save_answer(request: Request, db: Db, user: CurrentUser, attempt_id: R
 
 
 @router.post("/quizzes/attempts/{attempt_id}/submit")
-async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id: RowId):
+def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id: RowId, form: PostedForm):
     try:
-        attempt, raw = await _posted_answers(request, db, user, attempt_id)
+        attempt, raw = _posted_answers(form, db, user, attempt_id)
         attempt = service.with_retry(db, service.submit_attempt, user, attempt_id, raw)
     except AppError as exc:
         if exc.code != "bad_answer" or is_htmx(request):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from app.cohorts.models import Cohort
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
 from app.core.errors import AppError, bad_request
+from app.core.forms import PostedLists
 from app.core.params import RowId, parse_row_id
 from app.labs import bundles, hooks
 from app.labs.models import Lab, Submission
@@ -37,16 +38,6 @@ templates.env.globals.update(feedback_held=hooks.feedback_held, review_panel=rev
                              student_label=service.student_label, smoke_tests=bundles.smoke_tests)
 templates.env.globals.setdefault("reason_labels", service.REASON_LABELS)
 templates.env.globals.setdefault("change_labels", service.KIND_LABELS)
-
-
-async def form_data(request: Request) -> dict:
-    """The form as a dict of lists (a checkbox group sends one name many times)."""
-    form = await request.form()
-    data: dict[str, list[str]] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            data.setdefault(key, []).append(value)
-    return data
 
 
 def first(data: dict, key: str, default: str = "") -> str:
@@ -95,8 +86,7 @@ def _queue_row(db: Session, item: ReviewItem) -> tuple:
 
 
 @router.post("/review/queue/next", dependencies=[Grader])
-async def claim_next(request: Request, db: Db, user: CurrentUser):
-    data = await form_data(request)
+def claim_next(request: Request, db: Db, user: CurrentUser, data: PostedLists):
     filters = service.QueueFilters.parse(first(data, "lab"), first(data, "cohort"), "open", "unassigned",
                                          first(data, "reason"))
     item = service.claim_next(db, user, filters)
@@ -106,8 +96,7 @@ async def claim_next(request: Request, db: Db, user: CurrentUser):
 
 
 @router.post("/review/queue/{item_id}/assign", dependencies=[Grader])
-async def assign(request: Request, db: Db, user: CurrentUser, item_id: RowId):
-    data = await form_data(request)
+def assign(request: Request, db: Db, user: CurrentUser, item_id: RowId, data: PostedLists):
     item = service.assign(db, item_id, user, first(data, "assignee", "me"))
     if is_htmx(request):
         return render(request, "partials/review_queue_row.html", {"row": _queue_row(db, item),
@@ -116,8 +105,7 @@ async def assign(request: Request, db: Db, user: CurrentUser, item_id: RowId):
 
 
 @router.post("/review/queue/{item_id}/resolve", dependencies=[Grader])
-async def resolve(request: Request, db: Db, user: CurrentUser, item_id: RowId):
-    data = await form_data(request)
+def resolve(request: Request, db: Db, user: CurrentUser, item_id: RowId, data: PostedLists):
     item = service.resolve_item(db, item_id, user, first(data, "resolution"))
     if is_htmx(request):
         if request.headers.get("hx-target") == "review-queue-entries":
@@ -200,16 +188,14 @@ def _grading_response(request: Request, db: Session, submission: Submission, anc
 
 
 @router.post("/review/submissions/{submission_id}/override", dependencies=[Grader])
-async def override(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
-    data = await form_data(request)
+def override(request: Request, db: Db, user: CurrentUser, submission_id: RowId, data: PostedLists):
     submission = service.get_submission(db, submission_id)
     service.override(db, submission, user, first(data, "score"), first(data, "reason"))
     return _grading_response(request, db, submission)
 
 
 @router.post("/review/submissions/{submission_id}/rubric", dependencies=[Grader])
-async def save_rubric(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
-    data = await form_data(request)
+def save_rubric(request: Request, db: Db, user: CurrentUser, submission_id: RowId, data: PostedLists):
     submission = service.get_submission(db, submission_id)
     selected: dict[int, str] = {}
     for raw in data.get("item", []):
@@ -222,8 +208,7 @@ async def save_rubric(request: Request, db: Db, user: CurrentUser, submission_id
 
 
 @router.post("/review/submissions/{submission_id}/comment", dependencies=[Grader])
-async def save_comment(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
-    data = await form_data(request)
+def save_comment(request: Request, db: Db, user: CurrentUser, submission_id: RowId, data: PostedLists):
     submission = service.get_submission(db, submission_id)
     service.set_comment(db, submission, user, first(data, "comment"))
     return _grading_response(request, db, submission)
@@ -246,8 +231,7 @@ def hold(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
 
 
 @router.post("/review/submissions/{submission_id}/regrade", dependencies=[Grader])
-async def regrade_one(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
-    data = await form_data(request)
+def regrade_one(request: Request, db: Db, user: CurrentUser, submission_id: RowId, data: PostedLists):
     submission = service.get_submission(db, submission_id)
     run = regrade.start_submission_regrade(db, submission, user, first(data, "reason"))
     return hx_redirect(request, f"/review/regrades/{run.id}", "Regrade started.")
@@ -286,8 +270,7 @@ def _lab_response(request: Request, db: Session, lab: Lab, partial: str, anchor:
 
 
 @router.post("/review/labs/{lab_id}/rubric", dependencies=[Grader])
-async def add_rubric_item(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    data = await form_data(request)
+def add_rubric_item(request: Request, db: Db, user: CurrentUser, lab_id: str, data: PostedLists):
     lab = service.get_lab(db, lab_id)
     service.add_rubric_item(db, lab, user, first(data, "title"), first(data, "points"), first(data, "comment"))
     return _lab_response(request, db, lab, "review_rubric", "rubric")
@@ -301,8 +284,7 @@ def remove_rubric_item(request: Request, db: Db, user: CurrentUser, lab_id: str,
 
 
 @router.post("/review/labs/{lab_id}/comments", dependencies=[Grader])
-async def add_comment(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    data = await form_data(request)
+def add_comment(request: Request, db: Db, user: CurrentUser, lab_id: str, data: PostedLists):
     lab = service.get_lab(db, lab_id)
     service.add_saved_comment(db, lab, user, first(data, "text"))
     return _lab_response(request, db, lab, "review_comment_bank", "comments")
@@ -316,8 +298,7 @@ def remove_comment(request: Request, db: Db, user: CurrentUser, lab_id: str, com
 
 
 @router.post("/review/labs/{lab_id}/hold", dependencies=[Instructor])
-async def set_hold(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    data = await form_data(request)
+def set_hold(request: Request, db: Db, user: CurrentUser, lab_id: str, data: PostedLists):
     value = first(data, "hold")
     if value not in ("0", "1"):
         raise bad_request("Send hold=1 to hold new feedback until released, or hold=0 to show it at once.",
@@ -328,8 +309,7 @@ async def set_hold(request: Request, db: Db, user: CurrentUser, lab_id: str):
 
 
 @router.post("/review/labs/{lab_id}/anonymous", dependencies=[Instructor])
-async def set_anonymous(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    data = await form_data(request)
+def set_anonymous(request: Request, db: Db, user: CurrentUser, lab_id: str, data: PostedLists):
     value = first(data, "anonymous")
     if value not in ("0", "1"):
         raise bad_request("Send anonymous=1 to hide names until feedback is released, or anonymous=0.",
@@ -355,8 +335,7 @@ def groups_page(request: Request, db: Db, user: CurrentUser, lab_id: str):
 
 
 @router.post("/review/labs/{lab_id}/groups/apply", dependencies=[Grader])
-async def apply_group(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    data = await form_data(request)
+def apply_group(request: Request, db: Db, user: CurrentUser, lab_id: str, data: PostedLists):
     lab = service.get_lab(db, lab_id)
     ids, items = [], {}
     for raw in data.get("submission", []):
@@ -388,8 +367,7 @@ def release_lab(request: Request, db: Db, user: CurrentUser, lab_id: str):
 
 
 @router.post("/review/labs/{lab_id}/regrade", dependencies=[Instructor])
-async def start_regrade(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    data = await form_data(request)
+def start_regrade(request: Request, db: Db, user: CurrentUser, lab_id: str, data: PostedLists):
     lab = service.get_lab(db, lab_id)
     cohort = first(data, "cohort").strip()
     cohort_id = parse_row_id(cohort) if cohort else None
@@ -411,8 +389,7 @@ def run_context(db: Session, run: RegradeRun) -> dict:
 
 
 @router.post("/review/regrades/{run_id}/apply", dependencies=[Instructor])
-async def apply_regrade(request: Request, db: Db, user: CurrentUser, run_id: RowId):
-    data = await form_data(request)
+def apply_regrade(request: Request, db: Db, user: CurrentUser, run_id: RowId, data: PostedLists):
     run = regrade.get_run(db, run_id)
     if first(data, "confirm") != "1":
         raise bad_request("Tick the confirmation: these scores change and those students are notified.",
@@ -453,16 +430,14 @@ def _threads_response(request: Request, db: Session, user: User, submission: Sub
 
 
 @router.post("/submissions/{submission_id}/regrade-requests")
-async def request_regrade(request: Request, db: Db, user: CurrentUser, submission_id: RowId):
-    data = await form_data(request)
+def request_regrade(request: Request, db: Db, user: CurrentUser, submission_id: RowId, data: PostedLists):
     regrade_request = service.open_regrade_request(db, user, submission_id, first(data, "message"))
     submission = db.get(Submission, regrade_request.submission_id)
     return _threads_response(request, db, user, submission, f"regrade-{regrade_request.id}")
 
 
 @router.post("/regrade-requests/{request_id}/messages")
-async def add_message(request: Request, db: Db, user: CurrentUser, request_id: RowId):
-    data = await form_data(request)
+def add_message(request: Request, db: Db, user: CurrentUser, request_id: RowId, data: PostedLists):
     message = service.add_regrade_message(db, user, request_id, first(data, "body"))
     regrade_request = service.get_regrade_request(db, user, message.request_id)
     submission = db.get(Submission, regrade_request.submission_id)
@@ -470,8 +445,7 @@ async def add_message(request: Request, db: Db, user: CurrentUser, request_id: R
 
 
 @router.post("/regrade-requests/{request_id}/resolve", dependencies=[Grader])
-async def resolve_request(request: Request, db: Db, user: CurrentUser, request_id: RowId):
-    data = await form_data(request)
+def resolve_request(request: Request, db: Db, user: CurrentUser, request_id: RowId, data: PostedLists):
     regrade_request = service.resolve_regrade_request(db, user, request_id, first(data, "body"))
     submission = db.get(Submission, regrade_request.submission_id)
     return _threads_response(request, db, user, submission, f"regrade-{regrade_request.id}")

@@ -5,9 +5,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from app.core.deps import CsrfChecked, CurrentUser, Db, require_role
+from app.core.forms import PostedLists
 from app.core.params import RowId
 from app.labs.models import Lab, Submission
-from app.review.routes import first, form_data, hx_redirect
+from app.review.routes import first, hx_redirect
 from app.review.service import get_lab
 from app.similarity import service
 from app.users.models import Role, User
@@ -18,8 +19,7 @@ Grader = require_role(Role.grader)
 
 
 @router.post("/review/labs/{lab_id}/similarity", dependencies=[Grader])
-async def start(request: Request, db: Db, user: CurrentUser, lab_id: str):
-    data = await form_data(request)
+def start(request: Request, db: Db, user: CurrentUser, lab_id: str, data: PostedLists):
     lab = get_lab(db, lab_id)
     run = service.start_run(db, lab, user, first(data, "threshold"))
     return hx_redirect(request, f"/review/similarity/{run.id}", "Similarity check started.")
@@ -47,8 +47,7 @@ def pair_page(request: Request, db: Db, user: CurrentUser, pair_id: RowId):
 
 
 @router.post("/review/similarity/pairs/{pair_id}", dependencies=[Grader])
-async def judge(request: Request, db: Db, user: CurrentUser, pair_id: RowId):
-    data = await form_data(request)
+def judge(request: Request, db: Db, user: CurrentUser, pair_id: RowId, data: PostedLists):
     pair = service.judge_pair(db, service.get_pair(db, pair_id), user, first(data, "status"), first(data, "note"))
     if is_htmx(request):
         return render(request, "partials/similarity_judgement.html", {"pair": pair})
