@@ -7,18 +7,12 @@ import numbers
 
 from labkit.data import case_rng, read_text
 from labkit.harness import case
+from labkit.returns import str_list
 
 # ----------------------------------------------------------------------------- validation helpers
 
 
-def _str_list(value, what):
-    if not isinstance(value, list):
-        raise TypeError(f"{what} must return a list of strings, got {type(value).__name__}")
-    bad = next((v for v in value if not isinstance(v, str)), None)
-    if bad is not None:
-        raise TypeError(f"{what} must return a list of strings, but it contains {bad!r} "
-                        f"({type(bad).__name__})")
-    return value
+_str_list = str_list
 
 
 def _int(value, what):

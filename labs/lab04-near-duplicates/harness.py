@@ -9,6 +9,7 @@ import numpy as np
 
 from labkit.data import case_np_rng, case_rng, load_module
 from labkit.harness import case
+from labkit.returns import number
 
 P = (1 << 31) - 1
 
@@ -34,10 +35,7 @@ def _shingle_list(value):
     return sorted(set(value))
 
 
-def _float(value, what):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must return a float, got {value!r}")
-    return float(value)
+_float = number
 
 
 def _signature(value, num_perm):

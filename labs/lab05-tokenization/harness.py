@@ -8,14 +8,12 @@ from collections import Counter
 
 from labkit.data import case_rng, read_text
 from labkit.harness import case
+from labkit.returns import str_list
 
 EOW = "</w>"
 
 
-def _str_list(value, what):
-    if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
-        raise TypeError(f"{what} must return a list of strings, got {value!r:.120}")
-    return value
+_str_list = str_list
 
 
 def _merges(value, what="train_bpe"):

@@ -6,6 +6,7 @@ import numbers
 
 from labkit.data import case_rng, read_lines, read_text, read_tsv, read_words
 from labkit.harness import case
+from labkit.returns import integer, text
 
 
 def load_resources(ctx):
@@ -13,16 +14,10 @@ def load_resources(ctx):
             "stopwords": frozenset(read_lines(ctx, "stopwords.txt", comment="#"))}
 
 
-def _str(value, what):
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must return a str, got {value!r}")
-    return value
+_str = text
 
 
-def _int(value, what):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must return an int, got {value!r}")
-    return int(value)
+_int = integer
 
 
 def _tokens(value):

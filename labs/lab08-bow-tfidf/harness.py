@@ -4,8 +4,7 @@ import numpy as np
 
 from labkit.data import case_np_rng, case_rng, read_lines
 from labkit.harness import case
-
-NUMERIC_KINDS = "biuf"
+from labkit.returns import array
 
 
 # ------------------------------------------------------------------ inputs
@@ -29,16 +28,7 @@ def hidden_config(ctx, salt: int) -> tuple[tuple[int, int], int]:
 
 # ------------------------------------------------------------------ validating what comes back
 
-def dense(value, what: str, shape: tuple | None = None) -> np.ndarray:
-    if hasattr(value, "toarray") and not isinstance(value, np.ndarray):
-        raise TypeError(f"{what} returned a sparse matrix; return a dense numpy array (call .toarray())")
-    if not isinstance(value, np.ndarray):
-        raise TypeError(f"{what} must return a numpy array, got {type(value).__name__}")
-    if value.dtype.kind not in NUMERIC_KINDS:
-        raise TypeError(f"{what} must return numbers, got an array of dtype {value.dtype}")
-    if shape is not None and value.shape != shape:
-        raise ValueError(f"{what} returned shape {value.shape}; expected {shape}")
-    return value
+dense = array
 
 
 def vocabulary_dict(value, what: str) -> dict[str, int]:
