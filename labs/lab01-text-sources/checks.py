@@ -3,7 +3,7 @@ the student's output differs (labkit.compare), in the terms of the format being 
 from __future__ import annotations
 
 from labkit.checks import Verdict, describe
-from labkit.compare import check_fields, first_index, first_line_difference, same, short
+from labkit.compare import check_fields, first_index, first_line_difference, same
 
 
 def check_structure(got, expected, ctx):

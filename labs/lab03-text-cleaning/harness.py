@@ -2,8 +2,6 @@
 generate scraped-looking pages and messy strings from the seed. No expected values here."""
 from __future__ import annotations
 
-import numbers
-
 from labkit.data import case_rng, read_text
 from labkit.harness import case
 from labkit.returns import text

@@ -2,8 +2,6 @@
 pipeline on fixed (visible) and generated (hidden) words and texts. No expected values here."""
 from __future__ import annotations
 
-import numbers
-
 from labkit.data import case_rng, read_lines, read_text, read_tsv, read_words
 from labkit.harness import case
 from labkit.returns import integer, text

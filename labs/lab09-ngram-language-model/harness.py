@@ -1,12 +1,12 @@
 """Lab 9 harness (runs inside the sandbox): builds corpora, calls the student's n-gram model and
 returns its outputs. Seed 0 uses the visible corpus in data/; hidden seeds use a corpus generated from
 a small random grammar."""
-import math
 import numbers
 import random
 
 from labkit.data import case_rng, read_lines
 from labkit.harness import case
+from labkit.returns import number
 
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
 N_SAMPLES = 1000
@@ -99,12 +99,7 @@ def build_model(student, n: int, k: float, train: list[list[str]]):
 
 
 def as_probability(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must return a float, got {type(value).__name__}")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{what} returned NaN")
-    return value
+    return number(value, what, allow_nan=False)
 
 
 def fmt_query(context: tuple, word: str) -> str:

@@ -4,6 +4,7 @@ import random
 
 from labkit.data import case_rng, read_lines, read_tsv
 from labkit.harness import case
+from labkit.returns import str_list
 
 NEGATIONS = ["not", "never", "no"]
 FUNCTION_WORDS = ["the", "a", "was", "is", "and", "but", "it", "this", "i", "to", "of", "with", "were", "so"]
@@ -37,9 +38,7 @@ def sentences(ctx, salt: int, count: int) -> list[tuple[list[str], list[str]]]:
 
 
 def token_list(value, what: str) -> list[str]:
-    if not isinstance(value, (list, tuple)) or not all(isinstance(t, str) for t in value):
-        raise TypeError(f"{what} must return a list of str tokens, got {value!r:.100}")
-    return list(value)
+    return str_list(value, what, allow_tuple=True)
 
 
 def call(student, op: str, tokens, amount, lexicon, seed: int, protected):

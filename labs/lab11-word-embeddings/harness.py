@@ -10,6 +10,7 @@ import torch
 
 from labkit.data import case_np_rng, case_rng, read_json, read_lines
 from labkit.harness import case
+from labkit.returns import array
 
 CONSONANTS = "bdfgklmnprstvz"
 VOWELS = "aeiou"
@@ -69,18 +70,6 @@ def encode(corpus: dict) -> tuple[list[str], list[list[int]], np.ndarray]:
 # ------------------------------------------------------------------ validation helpers
 
 
-def array(value, what: str, shape: tuple | None = None, dtype_kind: str = "biuf") -> np.ndarray:
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    if not isinstance(value, np.ndarray):
-        raise TypeError(f"{what} must return a numpy array, got {type(value).__name__}")
-    if value.dtype.kind not in dtype_kind:
-        raise TypeError(f"{what} returned dtype {value.dtype}")
-    if shape is not None and value.shape != shape:
-        raise ValueError(f"{what} returned shape {value.shape}; expected {shape}")
-    return value
-
-
 def scalar_loss(value, what: str) -> float:
     if not isinstance(value, torch.Tensor) or value.dim() != 0:
         raise TypeError(f"{what} must return a 0-dim torch tensor (the loss), got "
@@ -111,7 +100,7 @@ def pairs(student, ctx):
         sentences = [[rng.randrange(20) for _ in range(rng.randint(0, 9))] for _ in range(6)] + [[7]]
         window = rng.choice([1, 2, 3])
     ctx.show(pairs_call=f"skipgram_pairs({sentences}, window={window})")
-    result = array(student.skipgram_pairs([list(s) for s in sentences], window), "skipgram_pairs", dtype_kind="iu")
+    result = array(student.skipgram_pairs([list(s) for s in sentences], window), "skipgram_pairs", kinds="iu")
     if result.ndim != 2 or result.shape[1] != 2:
         raise ValueError(f"skipgram_pairs must return an array of shape (n_pairs, 2), got {result.shape}")
     rows = sorted(map(tuple, result.astype(np.int64).tolist()))  # order does not matter
@@ -166,7 +155,7 @@ def word2vec(student, ctx):
     ctx.show(word2vec=f"SkipGram({len(vocab)}, {DIM}) trained with train_skipgram(model, skipgram_pairs(sentences, "
                       f"{WINDOW}), noise_distribution(counts), k={NEGATIVES}, epochs={EPOCHS}, batch_size={BATCH}, "
                       f"lr={LR}, generator) on {len(ids)} sentences")
-    pair_array = array(student.skipgram_pairs(ids, WINDOW), "skipgram_pairs", dtype_kind="iu")
+    pair_array = array(student.skipgram_pairs(ids, WINDOW), "skipgram_pairs", kinds="iu")
     noise_probs = array(student.noise_distribution(counts, 0.75), "noise_distribution", counts.shape)
     model = student.SkipGram(len(vocab), DIM)
     weight = embedding_weight(model, "in_embed", (len(vocab), DIM))
@@ -305,7 +294,7 @@ def fasttext(student, ctx):
     corpus = load_corpus(ctx)
     vocab, ids, counts = encode(corpus)
     model = student.SubwordSkipGram(vocab, BUCKETS, DIM, 3, 5)
-    pair_array = array(student.skipgram_pairs(ids, WINDOW), "skipgram_pairs", dtype_kind="iu")
+    pair_array = array(student.skipgram_pairs(ids, WINDOW), "skipgram_pairs", kinds="iu")
     noise_probs = array(student.noise_distribution(counts, 0.75), "noise_distribution", counts.shape)
     student.train_skipgram(model, pair_array, noise_probs, NEGATIVES, EPOCHS, BATCH, LR,
                            torch.Generator().manual_seed(ctx.seed))
