@@ -88,19 +88,21 @@ CLAUSES = ["don't know", "can't say", "won't go", "it's late", "we'll see", "the
 TAILS = ["3:30", "10,000", "$5", "50%", "#7", "@home", "(twice)", "[sic]", "{maybe}", "<b>", "--", "...", "&"]
 
 
-def treebank_sentence(rng):
+def _parts(rng, pools, count, endings):
+    """`count` words, each from the first pool whose cumulative share exceeds a uniform draw, with an ending."""
     parts = []
-    for _ in range(rng.randint(3, 7)):
+    for _ in range(count):
         kind = rng.random()
-        if kind < 0.3:
-            parts.append(rng.choice(CLAUSES))
-        elif kind < 0.5:
-            parts.append(rng.choice(NAMES))
-        elif kind < 0.7:
-            parts.append(rng.choice(TAILS))
-        else:
-            parts.append(rng.choice(["lamp", "bell", "ships", "a,b", "e.g.", "U.S.", "x:y", "well-known", "'tis"]))
-        parts[-1] += rng.choice(["", "", "", ",", ";", ":", "!", "?"])
+        parts.append(rng.choice(next(words for share, words in pools if kind < share)) + rng.choice(endings))
+    return parts
+
+
+TREEBANK_POOLS = [(0.3, CLAUSES), (0.5, NAMES), (0.7, TAILS),
+                  (1.0, ["lamp", "bell", "ships", "a,b", "e.g.", "U.S.", "x:y", "well-known", "'tis"])]
+
+
+def treebank_sentence(rng):
+    parts = _parts(rng, TREEBANK_POOLS, rng.randint(3, 7), ["", "", "", ",", ";", ":", "!", "?"])
     text = " ".join(parts)
     if rng.random() < 0.4:
         text = '"' + text + rng.choice(['."', '!"', '?"', '"'])
@@ -214,21 +216,12 @@ VISIBLE_SOCIAL = [
 ]
 
 
+SOCIAL_POOLS = [(0.15, HANDLES), (0.3, LONG), (0.45, SOCIAL), (0.6, CLAUSES),
+                (1.0, ["lamp", "bell", "cannot", "well-known", "Mr. Hale", "ships", "U.S.", "'tis"])]
+
+
 def social_sentence(rng):
-    parts = []
-    for _ in range(rng.randint(5, 10)):
-        kind = rng.random()
-        if kind < 0.15:
-            parts.append(rng.choice(HANDLES))
-        elif kind < 0.3:
-            parts.append(rng.choice(LONG))
-        elif kind < 0.45:
-            parts.append(rng.choice(SOCIAL))
-        elif kind < 0.6:
-            parts.append(rng.choice(CLAUSES))
-        else:
-            parts.append(rng.choice(["lamp", "bell", "cannot", "well-known", "Mr. Hale", "ships", "U.S.", "'tis"]))
-        parts[-1] += rng.choice(["", "", ",", "!", "?", "!!"])
+    parts = _parts(rng, SOCIAL_POOLS, rng.randint(5, 10), ["", "", ",", "!", "?", "!!"])
     return " ".join(parts) + rng.choice([".", "!", " :)", "..."])
 
 
