@@ -19,8 +19,12 @@ ROUTER_MODULES: list[str] = [
 ]
 
 
-def include_extensions(app: FastAPI) -> None:
+def include_extensions(app: FastAPI) -> dict:
+    """Include the domains' routers; returns their template globals for create_app to register."""
+    template_globals: dict = {}
     for name in ROUTER_MODULES:
         module = importlib.import_module(name)
         for router in getattr(module, "routers", [module.router]):
             app.include_router(router)
+        template_globals.update(getattr(module, "TEMPLATE_GLOBALS", {}))
+    return template_globals

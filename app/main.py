@@ -21,7 +21,7 @@ from app.core.params import is_out_of_range_path_id
 from app.core.proxies import trust_configured_proxies
 from app.core.secret_policy import refuse_insecure_defaults
 from app.web.assets import STATIC_DIR
-from app.web.templating import is_htmx, render, templates
+from app.web.templating import configure_templates, is_htmx, render, templates
 
 log = logging.getLogger(__name__)
 STATUS_TITLES = {400: "Bad request", 401: "Please sign in", 403: "Not allowed", 404: "Not found",
@@ -188,7 +188,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     from app.extensions import include_extensions
 
-    include_extensions(app)
+    configure_templates(include_extensions(app))
     # Everything imported so far lives as long as the process: keep it out of the garbage collector's
     # full passes, which otherwise add tens of milliseconds to the slowest requests.
     gc.collect()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import object_session
 from app.core.deps import CsrfChecked, CurrentUser, Db
 from app.core.params import RowId
 from app.notifications import service
-from app.web.templating import is_htmx, render, templates
+from app.web.templating import is_htmx, render
 
 router = APIRouter(dependencies=[CsrfChecked])
 
@@ -19,7 +19,7 @@ def unread_notifications(user) -> int:
     return service.unread_count(db, user) if db is not None else 0
 
 
-templates.env.globals["unread_notifications"] = unread_notifications
+TEMPLATE_GLOBALS = {"unread_notifications": unread_notifications}
 
 
 def _list_context(db, user) -> dict:

@@ -19,7 +19,7 @@ from app.review import regrade, service
 from app.review.models import RegradeItem, RegradeRun, ReviewItem
 from app.review.render import diff_rows, highlight_code, pygments_css
 from app.users.models import Role, User
-from app.web.templating import is_htmx, render, templates
+from app.web.templating import is_htmx, render
 
 router = APIRouter(dependencies=[CsrfChecked])
 Grader = require_role(Role.grader)
@@ -34,10 +34,9 @@ def review_panel(submission: Submission, user: User | None) -> dict | None:
     return service.student_panel(db, user, submission)
 
 
-templates.env.globals.update(feedback_held=hooks.feedback_held, review_panel=review_panel,
-                             student_label=service.student_label, smoke_tests=bundles.smoke_tests)
-templates.env.globals.setdefault("reason_labels", service.REASON_LABELS)
-templates.env.globals.setdefault("change_labels", service.KIND_LABELS)
+TEMPLATE_GLOBALS = {"feedback_held": hooks.feedback_held, "review_panel": review_panel,
+                    "student_label": service.student_label, "smoke_tests": bundles.smoke_tests,
+                    "reason_labels": service.REASON_LABELS, "change_labels": service.KIND_LABELS}
 
 
 def first(data: dict, key: str, default: str = "") -> str:

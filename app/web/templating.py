@@ -13,11 +13,20 @@ from app.core.markdown import render_inline, render_markdown
 from app.web.assets import TEMPLATES_DIR
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.filters["markdown"] = lambda text: Markup(render_markdown(text))
-templates.env.filters["inline_md"] = lambda text: Markup(render_inline(text))
-templates.env.filters["pct"] = lambda value: f"{round(100 * (value or 0))}%"
-templates.env.filters["score"] = lambda value: "–" if value is None else f"{round(value, 2):g}"  # at most 2 decimals
-templates.env.filters["dt"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+FILTERS = {
+    "markdown": lambda text: Markup(render_markdown(text)),
+    "inline_md": lambda text: Markup(render_inline(text)),
+    "pct": lambda value: f"{round(100 * (value or 0))}%",
+    "score": lambda value: "–" if value is None else f"{round(value, 2):g}",  # at most 2 decimals
+    "dt": lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else "",
+}
+
+
+def configure_templates(template_globals: dict) -> None:
+    """Called once by create_app(): the filters and the domains' template globals (each routes module's
+    TEMPLATE_GLOBALS), registered in one place rather than as a side effect of importing a module."""
+    templates.env.filters.update(FILTERS)
+    templates.env.globals.update(template_globals)
 
 
 def is_htmx(request: Request) -> bool:
