@@ -81,6 +81,9 @@ def submit(db: Session, user: User, lab_id: str, code: str, filename: str | None
         raise AppError(409, f"{lab.id} is not gradeable yet.", "not_gradeable")
     if not user.is_staff and not is_enrolled(db, user):
         raise AppError(403, "Join a cohort with an invite code before submitting labs.", "not_enrolled")
+    # One submission of a student at a time past this point: the quota and the next attempt number are
+    # read and written under the user's row lock (PostgreSQL; SQLite writers are serialised anyway).
+    db.execute(select(User.id).where(User.id == user.id).with_for_update())
     enforce_submission_limits(db, user)
     attempt = (db.scalar(select(func.max(Submission.attempt)).where(Submission.user_id == user.id,
                                                                    Submission.lab_id == lab.id)) or 0) + 1
