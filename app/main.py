@@ -20,6 +20,7 @@ from app.core.headers import SecurityHeaders
 from app.core.params import is_out_of_range_path_id
 from app.core.proxies import trust_configured_proxies
 from app.core.secret_policy import refuse_insecure_defaults
+from app.events import install_session_events
 from app.web.assets import STATIC_DIR
 from app.web.templating import configure_templates, is_htmx, render, templates
 
@@ -46,10 +47,14 @@ def _signed_in_user(request: Request):
     """The session's user for an error page that no route's dependencies reached (detached, read-only)."""
     from app.core.deps import _session_user, get_db
 
+    from app.users.models import User
+
     unit = get_db(request)  # the request's own unit of work (the test suite's session too)
     try:
-        user = _session_user(request, next(unit))
-        unit.close()  # closed, not committed: nothing here is meant to be written
+        found = _session_user(request, next(unit))
+        # A detached copy: closing the unit (a rollback, nothing here is meant to be written) expires `found`.
+        user = None if found is None else User(id=found.id, email=found.email, name=found.name, role=found.role)
+        unit.close()
         return user
     except Exception:  # an error page must render even when the database does not answer
         log.warning("could not read the signed-in user for an error page", exc_info=True)
@@ -124,6 +129,7 @@ class CourseApp(FastAPI):
 def create_app() -> FastAPI:
     settings = get_settings()
     refuse_insecure_defaults(settings)
+    install_session_events()
     app = CourseApp(title="LLM Course Platform", version="0.1.0", docs_url=None, redoc_url=None)
     app.served_over_https = settings.secure_cookies
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="llmcourse_session",
