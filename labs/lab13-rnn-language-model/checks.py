@@ -1,9 +1,11 @@
 """Lab 13 custom checks (run outside the sandbox).
 
-check_perplexity computes the held-out perplexity from the student's log-probabilities and the
-held-out characters taken from the reference run's copy (never from the student's run). On this
-text a unigram model scores about 16, a character bigram model about 5.5 and the reference RNN
-about 1.6; the threshold is 2.5."""
+check_perplexity loads the weights of the student's trained CharRNN into the lab's architecture and
+computes the held-out perplexity itself, on text the student's code never sees: data/heldout.txt for
+the visible seed, and for hidden seeds 2,000 characters from the seed's grammar drawn with a salt
+kept in private/. Nothing the student's code computes or reports (losses, log-probabilities) enters
+the metric. On this text the untrained model scores about 26, a unigram model about 16, a character
+bigram model about 5.5 and the reference RNN about 1.6; the threshold is 2.5."""
 from __future__ import annotations
 
 import math
@@ -11,6 +13,7 @@ import math
 import numpy as np
 
 from labkit.checks import Verdict
+from labkit.data import load_module, read_text
 
 MAX_PERPLEXITY = 2.5
 
@@ -70,32 +73,65 @@ def check_logprobs(got, expected, ctx) -> Verdict:
     return Verdict(True)
 
 
-def _perplexity(logprobs: np.ndarray, heldout: np.ndarray) -> float:
-    targets = heldout[1:]
-    return math.exp(-float(logprobs[np.arange(len(targets)), targets].astype(np.float64).mean()))
+def _texts(ctx) -> tuple[str, str]:
+    """(training text, held-out text) of this seed, rebuilt here: the held-out text never enters the sandbox."""
+    if ctx.visible:
+        return read_text(ctx, "train.txt"), read_text(ctx, "heldout.txt")
+    grammar = load_module(ctx, "grammar.py")
+    salt = (ctx.private_dir / "heldout_salt.txt").read_text().strip()
+    return grammar.generate_text(ctx.seed, 20000), grammar.generate_text(ctx.seed, 2000, stream=salt)
+
+
+def _logits(weights: dict, ids: np.ndarray) -> np.ndarray:
+    """The lab's CharRNN (embedding -> tanh RNN cell -> linear head) in float64, from saved weights."""
+    w = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
+    x = w["embed.weight"][ids] @ w["cell.weight_ih"].T + w["cell.bias_ih"] + w["cell.bias_hh"]
+    h, states = np.zeros(w["cell.weight_hh"].shape[0]), np.empty((len(ids), w["cell.weight_hh"].shape[0]))
+    for t in range(len(ids)):
+        h = np.tanh(x[t] + w["cell.weight_hh"] @ h)
+        states[t] = h
+    return states @ w["head.weight"].T + w["head.bias"]
+
+
+def _perplexity(weights: dict, ids: np.ndarray) -> float:
+    logits = _logits(weights, ids[:-1])
+    logits = logits - logits.max(axis=1, keepdims=True)
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return math.exp(-float(logp[np.arange(len(ids) - 1), ids[1:]].mean()))
 
 
 def check_perplexity(got, expected, ctx) -> Verdict:
-    losses = got.get("losses") or []
-    if not all(math.isfinite(x) for x in losses):
-        return Verdict(False, "the training loss became NaN or infinite: clip the gradient norm "
+    weights = got["weights"]
+    if not all(np.isfinite(np.asarray(v)).all() for v in weights.values()):
+        return Verdict(False, "the trained weights contain NaN or infinity: clip the gradient norm "
                               "(torch.nn.utils.clip_grad_norm_) and check the loss")
-    start, end = float(np.mean(losses[:10])), float(np.mean(losses[-10:]))
-    if not end < 0.7 * start:
-        return Verdict(False, f"the training loss barely moved ({start:.3f} -> {end:.3f} over {len(losses)} steps): "
-                              "are zero_grad / backward / step called every step, on the cross-entropy of the "
-                              "flattened logits?", got=f"{start:.3f} -> {end:.3f}")
-    logprobs = np.asarray(got["logprobs"], dtype=np.float64)
-    sums = np.exp(logprobs).sum(axis=1)
-    if np.abs(sums - 1).max() > 1e-3:
-        return Verdict(False, f"next_char_logprobs rows are not normalised log-probabilities (exp sums to "
-                              f"{sums.min():.3f}-{sums.max():.3f}): use log_softmax")
-    heldout = np.asarray(expected["heldout"], dtype=np.int64)
-    ppl = _perplexity(logprobs, heldout)
-    reference = _perplexity(np.asarray(expected["logprobs"], dtype=np.float64), heldout)
-    message = f"held-out perplexity {ppl:.3f} (threshold {MAX_PERPLEXITY}; reference {reference:.3f})"
+    shapes = {k: tuple(np.asarray(v).shape) for k, v in weights.items()}
+    want = {k: tuple(np.asarray(v).shape) for k, v in expected["weights"].items()}
+    if shapes != want:
+        name = next(k for k in want if shapes.get(k) != want[k])
+        return Verdict(False, f"CharRNN parameter {name} has shape {shapes.get(name)}; expected {want[name]}",
+                       expected=str(want[name]), got=str(shapes.get(name)))
+    probe = np.asarray(expected["probe"], dtype=np.int64)
+    diff = float(np.abs(_logits(weights, probe) - np.asarray(got["probe_logits"], dtype=np.float64)).max())
+    if diff > 1e-3:
+        return Verdict(False, f"CharRNN's logits differ by {diff:.3g} from embed -> cell (h = tanh(...), starting "
+                              "from zeros) -> head computed from its own weights: the grader evaluates those "
+                              "weights with exactly that model")
+    train, heldout = _texts(ctx)
+    vocab = {ch: i for i, ch in enumerate(sorted(set(train)))}
+    ids = np.array([vocab[ch] for ch in heldout if ch in vocab], dtype=np.int64)
+    ppl = _perplexity(weights, ids)
+    reference = _perplexity(expected["weights"], ids)
+    message = f"held-out perplexity {ppl:.3f}, computed by the grader from your trained weights " \
+              f"(threshold {MAX_PERPLEXITY}; reference {reference:.3f})"
     if not ppl <= MAX_PERPLEXITY:
-        return Verdict(False, message + ". A character bigram model gets about 5.5 here. Check that row t predicts "
-                                        "the character AFTER position t, and that training uses shifted targets",
-                       expected=f"<= {MAX_PERPLEXITY}", got=f"{ppl:.3f}")
+        seen = _perplexity(weights, np.array([vocab[ch] for ch in train[:2000]], dtype=np.int64))
+        if seen > MAX_PERPLEXITY:
+            why = (f". On the training text itself it scores {seen:.2f} (a character bigram model gets about 5.5): "
+                   "the model did not learn to predict the NEXT character. Check that train_lm updates the "
+                   "model's parameters every step on cross-entropy against targets shifted by one")
+        else:
+            why = (f". On the training text it scores {seen:.2f}, so it fits the training text but does not "
+                   "generalise: check the training windows are random over the whole text")
+        return Verdict(False, message + why, expected=f"<= {MAX_PERPLEXITY}", got=f"{ppl:.3f}")
     return Verdict(True, message)

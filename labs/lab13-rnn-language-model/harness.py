@@ -1,70 +1,37 @@
 """Lab 13 harness (runs inside the sandbox). Text comes from a small random grammar of English-like
-sentences (seed 0: data/train.txt and data/heldout.txt, made by the same generator); the student's
-character RNN is trained on it and returns log-probabilities for the held-out text. Perplexity is
-computed by the checks, outside the sandbox."""
+sentences (data/grammar.py; seed 0: data/train.txt). The student's character RNN is trained on it and
+its weights come back: the checks compute the held-out perplexity from them, outside the sandbox, on
+text that never enters it."""
 import random
 
 import numpy as np
 import torch
 
+from labkit.data import load_module, read_text
 from labkit.harness import case
 
 EMB, HIDDEN, STEPS, SEQ_LEN, BATCH, LR = 16, 64, 150, 32, 32, 0.02
-
-DETS = ["the", "a", "every", "one", "this", "that"]
-NOUNS = ["cat", "dog", "bird", "fox", "horse", "child", "teacher", "robot", "farmer", "sailor", "mouse", "owl",
-         "baker", "pilot", "goat", "student", "king", "queen", "wolf", "rabbit"]
-ADJS = ["small", "old", "happy", "green", "quiet", "brave", "tired", "clever", "young", "red"]
-VERBS_T = ["saw", "chased", "found", "helped", "followed", "heard", "liked", "met", "painted", "fed"]
-VERBS_I = ["slept", "sang", "laughed", "waited", "jumped", "smiled", "ran", "danced"]
-PREPS = ["on", "near", "under", "behind", "with", "beside"]
-PLACES = ["mat", "hill", "bridge", "table", "river", "road", "roof", "tree", "boat", "wall"]
+PARAMS = {"embed.weight": "nn.Embedding(vocab, emb_dim) named embed",
+          "cell.weight_ih": "your RNNCell named cell", "cell.weight_hh": "your RNNCell named cell",
+          "cell.bias_ih": "your RNNCell named cell", "cell.bias_hh": "your RNNCell named cell",
+          "head.weight": "nn.Linear(hidden, vocab) named head", "head.bias": "nn.Linear(hidden, vocab) named head"}
 
 
-def generate_text(seed: int, n_chars: int) -> str:
-    """Sentences from a random grammar; each seed picks its own lexicon and word frequencies."""
-    rng = random.Random(seed)
-    lex = {"d": rng.sample(DETS, 4), "n": rng.sample(NOUNS, 12), "a": rng.sample(ADJS, 6),
-           "t": rng.sample(VERBS_T, 6), "i": rng.sample(VERBS_I, 5), "p": rng.sample(PREPS, 4),
-           "l": rng.sample(PLACES, 6)}
-
-    def pick(kind: str) -> str:
-        words = lex[kind]
-        return rng.choices(words, weights=[1 / (k + 1) ** 0.7 for k in range(len(words))])[0]
-
-    def noun_phrase() -> list[str]:
-        words = [pick("d")]
-        if rng.random() < 0.35:
-            words.append(pick("a"))
-        return words + [pick("n")]
-
-    sentences: list[str] = []
-    while sum(len(s) + 1 for s in sentences) < n_chars:
-        words = noun_phrase()
-        words += [pick("t")] + noun_phrase() if rng.random() < 0.6 else [pick("i")]
-        if rng.random() < 0.4:
-            words += [pick("p"), "the", pick("l")]
-        sentences.append(" ".join(words) + ".")
-    return " ".join(sentences)
-
-
-def texts(ctx) -> tuple[str, str]:
+def training_text(ctx) -> str:
     if ctx.visible:
-        return ((ctx.data_dir / "train.txt").read_text().strip("\n"),
-                (ctx.data_dir / "heldout.txt").read_text().strip("\n"))
-    full = generate_text(ctx.seed, 22000)
-    return full[:20000], full[20000:22000]
+        return read_text(ctx, "train.txt")
+    return load_module(ctx, "grammar.py").generate_text(ctx.seed, 20000)
+
+
+def corpus(ctx):
+    train = training_text(ctx)
+    vocab = sorted(set(train))
+    return vocab, encode(train, vocab)
 
 
 def encode(text: str, vocab: list[str]) -> torch.Tensor:
     index = {ch: i for i, ch in enumerate(vocab)}
     return torch.tensor([index[ch] for ch in text], dtype=torch.long)
-
-
-def corpus(ctx):
-    train, heldout = texts(ctx)
-    vocab = sorted(set(train) | set(heldout))
-    return vocab, encode(train, vocab), encode(heldout, vocab)
 
 
 def long_matrix(value, what: str, shape: tuple) -> np.ndarray:
@@ -94,7 +61,7 @@ def forward(model, ids: torch.Tensor, h=None, what: str = "CharRNN.forward"):
 
 @case
 def batches(student, ctx):
-    vocab, train, _ = corpus(ctx)
+    vocab, train = corpus(ctx)
     ids = train[:2000]
     seq_len, batch = (8, 4) if ctx.visible else (random.Random(ctx.seed).choice([5, 12, 20]), 16)
     ctx.show(batches_call=f"make_batches(ids, seq_len={seq_len}, batch_size={batch}, "
@@ -156,8 +123,8 @@ def model_shapes(student, ctx):
 def logprobs(student, ctx):
     if ctx.visible:
         return None  # only graded on hidden seeds
-    vocab, _, heldout = corpus(ctx)
-    ids = heldout[:700]
+    vocab, train = corpus(ctx)
+    ids = train[-700:]
     model = student.CharRNN(len(vocab), 8, 24)
     with torch.no_grad():
         logits, _ = forward(model, ids[None, :-1])
@@ -170,16 +137,23 @@ def logprobs(student, ctx):
 
 @case
 def perplexity(student, ctx):
-    vocab, train, heldout = corpus(ctx)
+    vocab, train = corpus(ctx)
     ctx.show(training=f"CharRNN({len(vocab)}, emb_dim={EMB}, hidden_size={HIDDEN}); train_lm(model, train_ids, "
-                      f"steps={STEPS}, seq_len={SEQ_LEN}, batch_size={BATCH}, lr={LR}, generator); "
-                      f"next_char_logprobs(model, heldout_ids) on {len(heldout)} held-out characters",
-             vocab="".join(vocab))
+                      f"steps={STEPS}, seq_len={SEQ_LEN}, batch_size={BATCH}, lr={LR}, generator); the grader then "
+                      "computes the held-out perplexity from the trained weights", vocab="".join(vocab))
     model = student.CharRNN(len(vocab), EMB, HIDDEN)
     losses = student.train_lm(model, train.clone(), STEPS, SEQ_LEN, BATCH, LR,
                               torch.Generator().manual_seed(ctx.seed))
     if not isinstance(losses, (list, tuple)) or len(losses) != STEPS:
         raise TypeError(f"train_lm must return the list of the {STEPS} training losses")
-    logp = float_tensor(student.next_char_logprobs(model, heldout.clone()), "next_char_logprobs",
-                        (len(heldout) - 1, len(vocab)))
-    return {"losses": [float(x) for x in losses], "logprobs": logp.numpy(), "heldout": heldout.numpy()}
+    state = model.state_dict()
+    missing = [name for name in PARAMS if name not in state]
+    if missing:
+        raise TypeError(f"CharRNN has no parameter {missing[0]} (expected {PARAMS[missing[0]]}); "
+                        f"its parameters are {sorted(state)}")
+    weights = {name: state[name].detach().float().numpy().copy() for name in PARAMS}
+    probe = train[:120]
+    with torch.no_grad():
+        logits, _ = forward(model, probe[None, :])
+    return {"weights": weights, "probe": probe.numpy(), "probe_logits": float_tensor(
+        logits[0], "CharRNN logits", (len(probe), len(vocab))).numpy()}
