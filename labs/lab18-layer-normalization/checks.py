@@ -119,11 +119,76 @@ def check_modules(got, expected, ctx):
     return Verdict(True)
 
 
+def _np_norm(kind, state, prefix, x):
+    if kind == "none":
+        return x
+    if kind == "layernorm":
+        mean = x.mean(-1, keepdims=True)
+        y = (x - mean) / np.sqrt(((x - mean) ** 2).mean(-1, keepdims=True) + 1e-5)
+        return y * state[f"{prefix}.weight"] + state[f"{prefix}.bias"]
+    return x / np.sqrt((x ** 2).mean(-1, keepdims=True) + 1e-6) * state[f"{prefix}.weight"]
+
+
+def _np_mlp(kind, state, x, post_norm=False):
+    """The lab's ResidualMLP in numpy: pre-norm blocks x + fc2(relu(fc1(norm(x)))), or post-norm ones."""
+    lin = lambda name, v: v @ state[f"{name}.weight"].T + state[f"{name}.bias"]  # noqa: E731
+    x = lin("inp", x)
+    n_blocks = len({k.split(".")[1] for k in state if k.startswith("blocks.")})
+    for i in range(n_blocks):
+        b = f"blocks.{i}"
+        if post_norm:
+            x = _np_norm(kind, state, f"{b}.norm", x + lin(f"{b}.fc2", np.maximum(lin(f"{b}.fc1", x), 0)))
+        else:
+            x = x + lin(f"{b}.fc2", np.maximum(lin(f"{b}.fc1", _np_norm(kind, state, f"{b}.norm", x)), 0))
+    return lin("head", _np_norm(kind, state, "final_norm", x))
+
+
+def _blocks_problem(got):
+    """None when every ResidualMLP is the specified pre-norm network, else what is wrong (in the lab's terms)."""
+    for kind in ("none", "layernorm", "rmsnorm"):
+        run = (got or {}).get(kind)
+        if not run:
+            return f"no ResidualMLP(norm={kind!r}) output"
+        state = {k: np.asarray(v, dtype=np.float64) for k, v in run["state"].items()}
+        x, logits = np.asarray(run["x"], dtype=np.float64), np.asarray(run["logits"], dtype=np.float64)
+        want = _np_mlp(kind, state, x)
+        if logits.shape == want.shape and np.allclose(logits, want, rtol=1e-7, atol=1e-9):
+            continue
+        if kind != "none" and logits.shape == want.shape and np.allclose(logits, _np_mlp(kind, state, x, True),
+                                                                         rtol=1e-7, atol=1e-9):
+            return (f"ResidualMLP(norm={kind!r}) normalises AFTER the residual sum, norm(x + fc2(relu(fc1(x)))): "
+                    "that is the post-norm block of the original Transformer. This lab asks for pre-norm, "
+                    "x + fc2(relu(fc1(norm(x)))), as in GPT-2 and Llama: the residual path stays un-normalised")
+        if kind == "none":
+            return ("ResidualMLP(norm='none') does not compute inp -> blocks x + fc2(relu(fc1(x))) -> head: the "
+                    "no-norm model must have no normalisation anywhere (make_norm('none') is nn.Identity and nothing "
+                    f"else normalises), max difference {np.abs(logits - want).max() if logits.shape == want.shape else 'shape'}")
+        return (f"ResidualMLP(norm={kind!r}) with known weights does not give inp -> blocks "
+                f"x + fc2(relu(fc1(norm(x)))) -> final_norm -> head (max difference "
+                f"{np.abs(logits - want).max() if logits.shape == want.shape else 'in shape'})")
+    return None
+
+
+def check_blocks(got, expected, ctx):
+    """The pre-norm residual network, for all three norm kinds (the no-norm model included)."""
+    problem = _blocks_problem(got)
+    return Verdict(problem is None, problem or "")
+
+
 def check_experiment(got, expected, ctx):
     """The normalised residual MLPs train stably at a learning rate where the plain one diverges."""
     if not isinstance(got, dict):
         return Verdict(False, "no experiment results")
+    if len((got.get("none") or {}).get("losses") or []) != len((expected.get("none") or {}).get("losses") or []):
+        return Verdict(False, "the no-norm run (norm='none') did not report one loss per step")
     labels = np.load(ctx.private_dir / "test_labels.npy")
+    architecture = _blocks_problem(ctx.outputs.get("blocks"))
+    if architecture:
+        cause = f"The model itself is not the specified one: {architecture}."
+    else:
+        cause = ("The model's forward pass matches the specified pre-norm network, so look at train_classifier: "
+                 "optimizer.zero_grad() before loss.backward() every step, SGD(lr, momentum=0.9), one optimizer "
+                 "step per mini-batch.")
     for norm in ("layernorm", "rmsnorm"):
         result = got.get(norm) or {}
         losses = [float(v) for v in result.get("losses") or []]
@@ -132,12 +197,12 @@ def check_experiment(got, expected, ctx):
         bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
         if bad is not None:
             return Verdict(False, f"{norm}: the training loss became {losses[bad]} at step {bad}: the normalised "
-                                  "model diverged. Check zero_grad() before backward(), and that every block "
-                                  "normalises its input.")
+                                  f"model diverged. {cause}")
         tail = sum(losses[-20:]) / 20
         if tail > MAX_LOSS_RATIO * losses[0]:
             return Verdict(False, f"{norm}: the mean loss of the last 20 steps is {tail:.3f}, not below "
-                                  f"{MAX_LOSS_RATIO} x the first loss ({losses[0]:.3f}): the model is not learning")
+                                  f"{MAX_LOSS_RATIO} x the first loss ({losses[0]:.3f}): the model is not learning. "
+                                  f"{cause}")
         predictions = result.get("predictions")
         if predictions is None:
             return Verdict(False, f"{norm}: the held-out logits contain NaN or inf")
@@ -147,5 +212,6 @@ def check_experiment(got, expected, ctx):
                                   f"expected {labels.shape[0]}")
         accuracy = float((predictions == labels).mean())
         if accuracy < MIN_ACCURACY:
-            return Verdict(False, f"{norm}: held-out accuracy {accuracy:.3f} is below {MIN_ACCURACY} (chance is 0.25)")
+            return Verdict(False, f"{norm}: held-out accuracy {accuracy:.3f} is below {MIN_ACCURACY} (chance is 0.25). "
+                                  f"{cause}")
     return Verdict(True)

@@ -126,6 +126,42 @@ def modules(student, ctx):
     return out
 
 
+@case
+def blocks(student, ctx):
+    """ResidualMLP(5, 6, depth=2, 4, norm) for each norm kind, every parameter set to known values: the
+    checks recompute the pre-norm network from those values (the no-norm model included)."""
+    gen = ctx.torch_generator()
+    out = {}
+    for norm in NORMS:
+        model = student.ResidualMLP(5, 6, 2, 4, norm)
+        if not isinstance(model, nn.Module):
+            raise TypeError("ResidualMLP must be a torch.nn.Module")
+        model = model.double()
+        params = dict(model.named_parameters())
+        want = {"inp.weight", "inp.bias", "head.weight", "head.bias"}
+        for i in range(2):
+            want |= {f"blocks.{i}.fc1.weight", f"blocks.{i}.fc1.bias", f"blocks.{i}.fc2.weight", f"blocks.{i}.fc2.bias"}
+        norms = [f"blocks.{i}.norm" for i in range(2)] + ["final_norm"]
+        if norm != "none":
+            want |= {f"{n}.weight" for n in norms}
+        if norm == "layernorm":
+            want |= {f"{n}.bias" for n in norms}
+        if set(params) != want:
+            odd = sorted(set(params) ^ want)[0]
+            raise ValueError(f"ResidualMLP(norm={norm!r}) has parameters {sorted(params)}; expected {sorted(want)} "
+                             f"(inp, blocks[i].norm/fc1/fc2, final_norm, head; first difference: {odd})")
+        state = {}
+        with torch.no_grad():
+            for name in sorted(params):
+                shift = 1.0 if name.endswith("norm.weight") else 0.0
+                params[name].copy_(_randn(gen, *params[name].shape, scale=0.6, shift=shift))
+                state[name] = params[name].detach().numpy().copy()
+            x = _randn(gen, 3, 5, scale=2.0, shift=1.0)
+            y = _tensor(model(x), f"ResidualMLP(norm={norm!r}).forward")
+        out[norm] = {"state": state, "x": x.numpy(), "logits": y.numpy()}
+    return out
+
+
 def _load_data(ctx):
     train = np.load(ctx.data_dir / "train.npz")
     x_test = np.load(ctx.data_dir / "test_inputs.npy")
