@@ -79,14 +79,14 @@ def demo(tmp_path_factory, browser):
         pages: dict[str, list[str]] = {}
         context = browser.new_context()
         page = context.new_page()
-        pages["visitor"] = crawl(page, base, ["/", "/login", "/signup", "/weeks/999"])
+        pages["visitor"] = crawl(page, base, ["/", "/login", "/signup", "/no-such-page"])
         context.close()
         for role, email in (("student", student), ("instructor", "demo-instructor@example.com"),
                             ("grader", "grader@example.com")):
             context = browser.new_context()
             page = context.new_page()
             sign_in(page, base, email)
-            extra = ["/progress", "/weeks/1", "/weeks/999"] if role == "student" else ["/review", "/weeks/999"]
+            extra = ["/progress", "/no-such-page"] if role == "student" else ["/review", "/no-such-page"]
             if role == "grader":  # the review pages the instructor reached, seen by a grader
                 extra += [path for path in pages["instructor"] if path.startswith("/review/")]
             if role == "student":  # a quiz attempt page: start one
@@ -99,6 +99,13 @@ def demo(tmp_path_factory, browser):
                     page.wait_for_load_state()
                     if "/quizzes/attempts/" in page.url:
                         extra.append(urlparse(page.url).path)
+            if role == "instructor":  # a similarity run and a regrade dry run have pages of their own
+                for button, url in (("Run similarity check", "**/review/similarity/*"),
+                                    ("Dry run: regrade the latest submissions", "**/review/regrades/*")):
+                    page.goto(base + "/review/labs/lab01")
+                    page.get_by_role("button", name=button).click()
+                    page.wait_for_url(url)
+                    extra.append(urlparse(page.url).path)
             pages[role] = crawl(page, base, ["/", *extra])
             context.close()
         stack.emails = {"student": student, "grader": "grader@example.com",
@@ -141,7 +148,10 @@ def horizontal_overflow(page) -> list[str]:
 
 @pytest.mark.parametrize("role", ["visitor", "student", "grader", "instructor"])
 def test_every_page_fits_a_360px_phone(browser, demo, role):
-    assert len(demo.pages[role]) >= {"visitor": 3, "student": 10, "grader": 3, "instructor": 12}[role], demo.pages[role]
+    assert len(demo.pages[role]) >= {"visitor": 4, "student": 14, "grader": 15, "instructor": 26}[role], demo.pages[role]
+    assert "/no-such-page" in demo.pages[role]  # the 404 page
+    if role == "instructor":
+        assert {"/review/similarity/*", "/review/regrades/*", "/instructor", "/weeks/*"} <= set(map(pattern, demo.pages[role]))
     problems = visit_all(browser, demo, role, horizontal_overflow, viewport={"width": 360, "height": 800},
                          is_mobile=True, has_touch=True)
     assert not problems, "\n".join(problems)
