@@ -108,3 +108,45 @@ def check_param_counts(got, expected, ctx):
         return Verdict(False, f"MultiHeadAttention({d + 1}, 4) should raise ValueError: d_model must be divisible "
                               "by n_heads")
     return Verdict(True)
+
+
+def _np_mha(params, x, n_heads):
+    """Multi-head self-attention with a causal mask, in numpy, from the grader's weights."""
+    proj = lambda name, v: v @ params[name][0].T + params[name][1]  # noqa: E731
+    batch, seq, d_model = x.shape
+    d_head = d_model // n_heads
+    split = lambda v: v.reshape(batch, seq, n_heads, d_head).transpose(0, 2, 1, 3)  # noqa: E731
+    q, k, v = split(proj("W_q", x)), split(proj("W_k", x)), split(proj("W_v", x))
+    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d_head)
+    scores = np.where(np.tril(np.ones((seq, seq), dtype=bool)), scores, -np.inf)
+    scores = np.exp(scores - scores.max(-1, keepdims=True))
+    weights = scores / scores.sum(-1, keepdims=True)
+    heads = (weights @ v).transpose(0, 2, 1, 3).reshape(batch, seq, d_model)
+    return proj("W_o", heads), weights
+
+
+def check_heads_compare(got, expected, ctx):
+    """1, 2 and 4 heads with the same weights: each equals what the grader computes; same parameter count."""
+    params = {k: (np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)) for k, (w, b) in got["params"].items()}
+    x = np.asarray(got["x"], dtype=np.float64)
+    counts = {h: run["params"] for h, run in got["runs"].items()}
+    if len(set(counts.values())) != 1:
+        return Verdict(False, f"parameter counts differ with the number of heads ({counts}): the heads share the "
+                              "four d_model x d_model projections, they do not add parameters")
+    for h, run in got["runs"].items():
+        want_out, want_w = _np_mha(params, x, int(h))
+        have_w = np.asarray(run["weights"])
+        if have_w.shape != want_w.shape:
+            return Verdict(False, f"with {h} head(s) the attention weights have shape {have_w.shape}; expected "
+                                  f"{want_w.shape} (batch, n_heads, seq, seq), even for one head")
+        if not np.allclose(have_w, want_w, rtol=1e-7, atol=1e-9):
+            scale = " (each head's scores are scaled by sqrt(d_model / n_heads))" if h != "1" else \
+                " (one head is plain attention over the whole d_model, scaled by sqrt(d_model), after W_q and W_k)"
+            return Verdict(False, f"with {h} head(s) and the same weights, your attention weights differ from the "
+                                  f"grader's by {np.abs(have_w - want_w).max():.3g}{scale}")
+        have_out = np.asarray(run["output"])
+        if have_out.shape != want_out.shape or not np.allclose(have_out, want_out, rtol=1e-7, atol=1e-9):
+            return Verdict(False, f"with {h} head(s) and the same weights, your output differs from the grader's "
+                                  f"(heads concatenated, then W_o): one head and several heads must run the same "
+                                  "code path, projections in and W_o out")
+    return Verdict(True)

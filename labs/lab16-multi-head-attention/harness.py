@@ -167,6 +167,34 @@ def param_counts(student, ctx):
 
 
 @case
+def heads_compare(student, ctx):
+    """Single-head vs multi-head, graded: ONE set of projection weights loaded into modules with 1, 2 and
+    4 heads, all run on the same x with a causal mask; the checks recompute every output from those
+    weights, so the difference between one head and several is exactly what is graded."""
+    rng = _rng(ctx, "heads_compare")
+    batch, seq, d_model = rng.randint(1, 2), rng.randint(4, 7), rng.choice([8, 16])
+    gen = ctx.torch_generator()
+    weights = {name: (_randn(gen, d_model, d_model, scale=d_model ** -0.5), _randn(gen, d_model, scale=0.1))
+               for name in ("W_q", "W_k", "W_v", "W_o")}
+    x = _randn(gen, batch, seq, d_model)
+    out = {"x": x.numpy(), "params": {k: (w.numpy(), b.numpy()) for k, (w, b) in weights.items()}, "runs": {}}
+    for n_heads in (1, 2, 4):
+        what = f"MultiHeadAttention({d_model}, {n_heads})"
+        module = student.MultiHeadAttention(d_model, n_heads)
+        if not isinstance(module, nn.Module):
+            raise TypeError("MultiHeadAttention must be a torch.nn.Module subclass")
+        module = module.double().eval()
+        with torch.no_grad():
+            for name, layer in zip(("W_q", "W_k", "W_v", "W_o"), _layers(module, d_model, True, what)):
+                layer.weight.copy_(weights[name][0])
+                layer.bias.copy_(weights[name][1])
+            result = _pair(module(x, x, x, mask=_causal(seq)), what + ".forward")
+        out["runs"][str(n_heads)] = {"output": result["output"].numpy(), "weights": result["weights"].numpy(),
+                                     "params": int(sum(p.numel() for p in module.parameters()))}
+    return out
+
+
+@case
 def report(student, ctx):
     """Not graded: prints a single-head vs multi-head comparison to your run's output."""
     if not ctx.visible:
