@@ -26,13 +26,15 @@
   function typeset(root) {
     var spans = (root || document).querySelectorAll ? (root || document).querySelectorAll("span.math:not([data-typeset])") : [];
     if (!spans.length) return;
+    spans.forEach(function (span) {  // claimed now, so that a second call (htmx:load at start) skips them
+      span.setAttribute("data-tex", span.textContent);
+      span.setAttribute("data-typeset", "");
+    });
     loadKatex().then(function (katex) {
       spans.forEach(function (span) {
-        var tex = span.textContent;
         try {
-          katex.render(tex, span, { displayMode: span.classList.contains("math-display"), throwOnError: false });
-          span.setAttribute("data-typeset", "");
-          span.setAttribute("data-tex", tex);
+          katex.render(span.getAttribute("data-tex"), span,
+                       { displayMode: span.classList.contains("math-display"), throwOnError: false });
         } catch (err) { /* the TeX source stays on the page */ }
       });
     });

@@ -242,6 +242,8 @@ def test_week_maths_and_code_are_typeset(browser, demo):
     formula.wait_for()
     assert "PPL" in page.locator(".prose .math-display").get_attribute("data-tex")
     assert page.locator(".prose .math-display .katex-mathml math").count() == 1  # readable by screen readers
+    assert page.locator(".prose .math-display .katex-html .mfrac").count() == 1  # laid out: 1/N is a fraction
+    assert page.locator(".prose .math-display annotation").text_content().startswith(r"\mathrm{PPL}")  # typeset once
     fonts = page.evaluate("() => document.fonts.check('16px KaTeX_Main')")
     assert fonts
     page.goto(demo.base_url + "/weeks/6")  # its ```python blocks
