@@ -263,6 +263,9 @@ _register_client(cli)
 
 
 def main() -> None:
+    from app.events import install_session_events
+
+    install_session_events()
     cli()
 
 

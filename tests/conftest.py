@@ -56,6 +56,14 @@ def migrated_engine():
     return get_engine()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_events():
+    """What create_app(), the worker and the command line install at start (app/events.py)."""
+    from app.events import install_session_events
+
+    install_session_events()
+
+
 @pytest.fixture(scope="session")
 def synced_content(migrated_engine):
     """The real course and labs loaded once, committed, shared by all tests."""

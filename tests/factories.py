@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.cohorts.models import Cohort, Enrollment
@@ -50,7 +51,9 @@ class Factory:
 
     def submission(self, user: User, lab_id: str = "lab02", status: str = "graded", score: float | None = 10.0,
                    max_score: float = 20.0, code: str = "print('hi')\n", result: dict | None = None) -> Submission:
-        submission = Submission(user_id=user.id, lab_id=lab_id, attempt=1, filename="x.py", code=code,
+        attempt = (self.db.scalar(select(func.max(Submission.attempt)).where(
+            Submission.user_id == user.id, Submission.lab_id == lab_id)) or 0) + 1
+        submission = Submission(user_id=user.id, lab_id=lab_id, attempt=attempt, filename="x.py", code=code,
                                 status=status, score=score, max_score=max_score, result=result)
         self.db.add(submission)
         self.db.flush()

@@ -7,6 +7,7 @@ from celery.signals import beat_init, worker_init
 
 from app.config import get_settings
 from app.core.tasks import SWEEP_STUCK_JOBS, configure
+from app.events import install_session_events
 
 TASK_MODULES = ["worker.tasks", "worker.quiz_tasks", "worker.dashboard_tasks", "worker.review_tasks",
                 "worker.similarity_tasks"]
@@ -14,6 +15,7 @@ TASK_MODULES = ["worker.tasks", "worker.quiz_tasks", "worker.dashboard_tasks", "
 
 def make_celery() -> Celery:
     settings = get_settings()
+    install_session_events()
     app = Celery("llmcourse", broker=settings.celery_broker_url, include=TASK_MODULES)
     configure(app)
     app.conf.update(

@@ -103,6 +103,9 @@ def content_check(grade: bool = typer.Option(True, help="Grade every lab's solut
 
 
 def main() -> None:
+    from app.events import install_session_events
+
+    install_session_events()
     cli()
 
 

@@ -77,6 +77,9 @@ def get_engine() -> Engine:
 
 @lru_cache
 def session_factory() -> sessionmaker[Session]:
+    from app.events import install_session_events
+
+    install_session_events()  # every session the app makes behaves the same, whoever made the factory
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
@@ -85,7 +88,6 @@ def after_commit(db: Session, callback: Callable[[], None]) -> None:
     db.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
 
 
-@event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint committed inside the request's transaction: the data is not visible yet
@@ -97,12 +99,14 @@ def _run_after_commit(session: Session) -> None:
             logging.getLogger(__name__).exception("after-commit callback failed")
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _drop_after_commit(session: Session, previous_transaction) -> None:
     # "after_soft_rollback", not "after_rollback": the latter fires while the session still counts as in
     # its transaction, so the buffered tasks of a rolled-back attempt survived into the next commit
     if not session.in_transaction():
         session.info.pop(AFTER_COMMIT_KEY, None)
+
+
+SESSION_EVENTS = (("after_commit", _run_after_commit), ("after_soft_rollback", _drop_after_commit))
 
 
 def begin_write(db: Session) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, delete, event, func, or_, select, tuple_
+from sqlalchemy import and_, case, delete, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
@@ -307,7 +307,6 @@ def missing_users(db: Session, user_ids_query) -> list[int]:
         .where(StudentProgress.user_id.is_(None))))
 
 
-@event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context) -> None:
     tracked_quiz = quizdata.tracked_classes()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -321,7 +320,6 @@ def _note_changes(session: Session, _context) -> None:
                 mark_changed(session, user_id)
 
 
-@event.listens_for(Session, "before_commit")
 def _refresh_before_commit(session: Session) -> None:
     """Refresh inside a savepoint: a failure here is logged and never costs the student their progress (the
     summary is then recomputed at the student's next change)."""
@@ -336,7 +334,10 @@ def _refresh_before_commit(session: Session) -> None:
         session.info.pop(PENDING_KEY, None)
 
 
-@event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     if not session.in_transaction():
         session.info.pop(PENDING_KEY, None)
+
+
+SESSION_EVENTS = (("after_flush", _note_changes), ("before_commit", _refresh_before_commit),
+                  ("after_rollback", _drop_pending))
