@@ -82,6 +82,23 @@ def check_predict(got, expected, ctx):
     return Verdict(False, f"predict must return label names {LABELS}, got {describe(got, 120)}")
 
 
+def _cause(facts: dict) -> str:
+    """The most likely cause, from what the harness saw during training (not a list of guesses)."""
+    body = facts.get("body_changed")
+    if body is not None and body < 0.5:
+        return (f"Only {body:.0%} of the pre-trained encoder's weight tensors changed during training: the encoder "
+                "is frozen (requires_grad=False, or an optimizer over the head only). Fine-tuning trains every "
+                "weight: AdamW(model.parameters(), lr).")
+    kept, full = facts.get("longest_kept"), facts.get("longest_tokens")
+    if kept is not None and full is not None and kept < min(full, 32):
+        return (f"encode keeps only {kept} of the {full} tokens of the longest training review: the clause after "
+                "'but', which often decides the label, is cut off. Truncate only at max_length=32.")
+    if facts.get("head_changed") is False:
+        return "The classification head never changed: is optimizer.step() called on the model's parameters?"
+    return ("Every weight changed and the reviews are kept whole, so look at the loss itself: the labels must be "
+            "in the batch (model(**batch).loss), one optimizer step per mini-batch, the given learning rate.")
+
+
 def check_finetune(got, expected, ctx):
     if not isinstance(got, dict):
         return Verdict(False, "no fine-tuning results")
@@ -91,9 +108,7 @@ def check_finetune(got, expected, ctx):
     tail = sum(losses[-20:]) / 20
     if tail > 0.5 * losses[0]:
         return Verdict(False, f"the loss went from {losses[0]:.3f} to only {tail:.3f} (mean of the last 20 steps). "
-                              "Is the whole model being trained (AdamW over model.parameters(), nothing frozen), "
-                              "with the labels in the batch, and does every review keep its full text "
-                              "(truncation only at max_length=32)?")
+                              + _cause(got.get("facts") or {}))
     gold = (ctx.private_dir / "test_labels.txt").read_text().splitlines()
     test, seen = _unseen_words(ctx)
     predictions = got.get("predictions") or []
@@ -105,9 +120,10 @@ def check_finetune(got, expected, ctx):
     unseen_accuracy = sum(unseen) / max(1, len(unseen))
     if accuracy < MIN_ACCURACY:
         return Verdict(False, f"held-out accuracy {accuracy:.3f} is below {MIN_ACCURACY} (counting positive and "
-                              "negative words gets 0.50, always answering the majority class 0.55)")
+                              "negative words gets 0.50, always answering the majority class 0.55). "
+                              + _cause(got.get("facts") or {}))
     if unseen_accuracy < MIN_UNSEEN_ACCURACY:
         return Verdict(False, f"accuracy on reviews with adjectives that never occur in train.csv is "
                               f"{unseen_accuracy:.3f} (< {MIN_UNSEEN_ACCURACY}): the model is not using what "
-                              "pre-training taught it about those words")
+                              "pre-training taught it about those words. " + _cause(got.get("facts") or {}))
     return Verdict(True)

@@ -112,6 +112,7 @@ def finetune(student, ctx):
     model, tokenizer = _classifier(ctx)
     texts, labels = _train(ctx)
     seed = ctx.seed % 2**31
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
     losses = student.train_classifier(model, tokenizer, list(texts), list(labels), FINETUNE["steps"],
                                       FINETUNE["lr"], FINETUNE["batch_size"], seed)
     if not isinstance(losses, (list, tuple)) or len(losses) != FINETUNE["steps"]:
@@ -121,4 +122,21 @@ def finetune(student, ctx):
     predictions = _grader_predictions(model, tokenizer, test)
     if ctx.visible:
         print(f"fine-tuning (seed {seed}): loss {float(losses[0]):.3f} -> {sum(map(float, losses[-20:])) / 20:.3f}")
-    return {"losses": [float(v) for v in losses], "predictions": predictions}
+    return {"losses": [float(v) for v in losses], "predictions": predictions,
+            "facts": _training_facts(student, model, tokenizer, texts, before)}
+
+
+def _training_facts(student, model, tokenizer, texts, before) -> dict:
+    """What the checks need to name the cause when fine-tuning fails (feedback only, never points)."""
+    changed = {name: bool((p.detach() != before[name]).any()) for name, p in model.named_parameters()}
+    head = [n for n in changed if n.split(".")[0] in ("classifier", "score", "pre_classifier")]
+    body = [n for n in changed if n not in head]
+    longest = max(texts, key=lambda t: len(tokenizer(t)["input_ids"]))
+    try:
+        ids = student.encode(tokenizer, [longest])["input_ids"]
+        kept = int(len(ids[0]))
+    except Exception:  # noqa: BLE001 - encode's own checks report its errors
+        kept = None
+    return {"body_changed": sum(changed[n] for n in body) / max(1, len(body)),
+            "head_changed": any(changed[n] for n in head), "longest_tokens": len(tokenizer(longest)["input_ids"]),
+            "longest_kept": kept}
