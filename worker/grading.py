@@ -148,8 +148,8 @@ def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecu
                 warm: bool = False, on_output=None) -> tuple[SandboxRun, dict | None]:
     """Run the harness on `code` for `seeds`; returns the raw run and the decoded payload (or None)."""
     options = {"insecure": insecure, "uid": uid, "devices": devices}
-    if warm and scale == 1 and not lab.manifest.is_bundle:
-        run = _run_warm(lab, code, seeds, artifacts, options, on_output)
+    if warm and not lab.manifest.is_bundle:  # reference runs too: a new hidden seed costs a fork, not a cold start
+        run = _run_warm(lab, code, seeds, artifacts, options, on_output, scale)
     else:
         run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output)[0]
     if run.status == "ok" and json_elements(run.result) > MAX_RESULT_ELEMENTS * scale:
@@ -180,7 +180,7 @@ def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Arti
 
 
 def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts: Artifacts | None, options: dict,
-              on_output=None) -> SandboxRun:
+              on_output=None, scale: int = 1) -> SandboxRun:
     """Fork the submission's sandbox from the zygote of the lab's environment (worker/zygote.py); the cold
     path whenever the zygote cannot take it."""
     from worker.zygote import ZYGOTES, MountedLab, environment_for, preimports
@@ -193,9 +193,9 @@ def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts: Artifacts | None
         env = lab_env(lab, seeds, options)
         run = ZYGOTES.run(environment_for(preimports(lab)), mounted, tuple(options.get("devices") or ()),
                           sandbox_env([], lab.manifest.submit_file), code, env, lab.manifest.submit_file,
-                          lab.limits(1, lab_size(lab, options.get("devices"))), on_output)
+                          lab.limits(scale, lab_size(lab, options.get("devices"))), on_output)
     if run is None:
-        run = _run_cold(lab, code, seeds, 1, artifacts, options, on_output)[0]
+        run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output)[0]
     return run
 
 
