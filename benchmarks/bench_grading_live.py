@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import statistics
 import subprocess
@@ -37,8 +38,8 @@ class Platform:
     def __init__(self, data_dir: Path, broker: str | None, concurrency: int) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("LLMCOURSE_")}
         self.env.update({"LLMCOURSE_DATA_DIR": str(data_dir), "LLMCOURSE_PREPARE_LABS_ON_START": "false"})
-        if broker:
-            self.env["LLMCOURSE_BROKER_URL"] = broker
+        if broker:  # outside the embedded mode the platform refuses to start without a real secret
+            self.env.update({"LLMCOURSE_BROKER_URL": broker, "LLMCOURSE_SECRET_KEY": secrets.token_urlsafe(48)})
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "platform.log"
