@@ -1,11 +1,11 @@
 """Lab 15 harness: runs the student's attention code on seeded inputs (inside the sandbox).
 
 It only produces outputs; checks.py compares them with the reference outputs outside the sandbox."""
-import random
 
 import torch
 from torch import nn
 
+from labkit.data import case_rng
 from labkit.harness import case
 
 SMALL_Q = [[[1.0, 0.0, 1.0, 0.0], [0.0, 2.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]]
@@ -54,13 +54,8 @@ def _ref_padding(lengths, t):
     return (torch.arange(t)[None, :] < torch.tensor(lengths)[:, None])[:, None, :]
 
 
-def _rng(ctx, name):
-    """A per-case random stream, so cases do not depend on each other's order."""
-    return random.Random(f"{ctx.seed}:{name}")
-
-
 def _shapes(ctx, name):
-    rng = _rng(ctx, name)
+    rng = case_rng(ctx, name)
     return dict(batch=rng.randint(1, 3), seq_q=rng.randint(2, 7), seq_k=rng.randint(2, 7),
                 d_k=rng.choice([4, 8, 16]), d_v=rng.choice([3, 5, 8]))
 
@@ -86,7 +81,7 @@ def sdpa_random(student, ctx):
 
 @case
 def causal_attention(student, ctx):
-    rng = _rng(ctx, "causal_attention")
+    rng = case_rng(ctx, "causal_attention")
     batch, t, d_k = rng.randint(1, 3), rng.randint(3, 8), rng.choice([4, 8])
     gen = ctx.torch_generator()
     x = [_randn(gen, batch, t, d_k, scale=2.0) for _ in range(3)]
@@ -98,7 +93,7 @@ def causal_attention(student, ctx):
 
 @case
 def padding_attention(student, ctx):
-    rng = _rng(ctx, "padding_attention")
+    rng = case_rng(ctx, "padding_attention")
     batch, t, d_k = rng.randint(2, 4), rng.randint(4, 8), rng.choice([4, 8])
     lengths = [t] + [rng.randint(1, t) for _ in range(batch - 1)]
     gen = ctx.torch_generator()
@@ -114,7 +109,7 @@ def masks(student, ctx):
     if ctx.visible:
         t, lengths = 4, [3, 1, 4]
     else:
-        rng = _rng(ctx, "masks")
+        rng = case_rng(ctx, "masks")
         t = rng.randint(3, 9)
         lengths = [rng.randint(1, t) for _ in range(rng.randint(2, 4))]
     ctx.show(masks_seq_len=t, masks_lengths=lengths)
@@ -131,7 +126,7 @@ def masks(student, ctx):
 
 @case
 def large_logits(student, ctx):
-    batch, t, d_k = 2, _rng(ctx, "large_logits").randint(4, 8), 16
+    batch, t, d_k = 2, case_rng(ctx, "large_logits").randint(4, 8), 16
     gen = ctx.torch_generator()
     # Scores of a few hundred: exp() of them overflows float32 (max about 3.4e38 = e^88).
     q = _randn(gen, batch, t, d_k, dtype=torch.float32, scale=8.0)
@@ -158,7 +153,7 @@ def self_attention(student, ctx):
     if ctx.visible:
         batch, t, d_model, d_k, d_v, lengths = 1, 4, 6, 4, 3, None
     else:
-        rng = _rng(ctx, "self_attention")
+        rng = case_rng(ctx, "self_attention")
         batch, t, d_model = rng.randint(2, 3), rng.randint(3, 7), rng.choice([8, 12, 16])
         d_k, d_v = rng.choice([4, 8]), rng.choice([4, 6])
         lengths = [t] + [rng.randint(1, t) for _ in range(batch - 1)]

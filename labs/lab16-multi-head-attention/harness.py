@@ -1,15 +1,11 @@
 """Lab 16 harness: runs the student's multi-head attention on seeded inputs (inside the sandbox)."""
-import random
 import time
 
 import torch
 from torch import nn
 
+from labkit.data import case_rng
 from labkit.harness import case
-
-
-def _rng(ctx, name):
-    return random.Random(f"{ctx.seed}:{name}")
 
 
 def _randn(gen, *shape, scale=1.0):
@@ -77,7 +73,7 @@ def split_merge(student, ctx):
         y = torch.arange(batch * seq * n_heads * d_head, dtype=torch.float64).view(batch, n_heads, seq, d_head)
         ctx.show(split_heads_x=x.tolist(), n_heads=n_heads, merge_heads_input=y.tolist())
     else:
-        rng = _rng(ctx, "split_merge")
+        rng = case_rng(ctx, "split_merge")
         batch, seq, n_heads, d_head = rng.randint(1, 3), rng.randint(2, 6), rng.choice([2, 3, 4]), rng.choice([2, 4])
         gen = ctx.torch_generator()
         x = _randn(gen, batch, seq, n_heads * d_head)
@@ -92,7 +88,7 @@ def mha_self(student, ctx):
     if ctx.visible:
         batch, seq, d_model, n_heads, mask = 1, 3, 4, 2, None
     else:
-        rng = _rng(ctx, "mha_self")
+        rng = case_rng(ctx, "mha_self")
         batch, seq, d_model = rng.randint(1, 3), rng.randint(3, 7), rng.choice([8, 12, 16])
         n_heads, mask = _heads_for(rng, d_model), _causal(seq)
     ctx.show(mha_self=f"MultiHeadAttention(d_model={d_model}, n_heads={n_heads}) with the grader's weights, "
@@ -106,7 +102,7 @@ def mha_self(student, ctx):
 
 @case
 def mha_cross(student, ctx):
-    rng = _rng(ctx, "mha_cross")
+    rng = case_rng(ctx, "mha_cross")
     batch, seq_q, seq_k, d_model = rng.randint(2, 4), rng.randint(2, 6), rng.randint(3, 8), rng.choice([8, 16])
     n_heads = _heads_for(rng, d_model)
     lengths = [seq_k] + [rng.randint(1, seq_k - 1) for _ in range(batch - 1)]
@@ -121,7 +117,7 @@ def mha_cross(student, ctx):
 
 @case
 def matches_torch(student, ctx):
-    rng = _rng(ctx, "matches_torch")
+    rng = case_rng(ctx, "matches_torch")
     batch, seq, d_model = rng.randint(2, 3), rng.randint(3, 7), rng.choice([8, 16])
     n_heads = _heads_for(rng, d_model)
     lengths = [seq] + [rng.randint(1, seq) for _ in range(batch - 1)]
@@ -149,7 +145,7 @@ def matches_torch(student, ctx):
 
 @case
 def param_counts(student, ctx):
-    d_model = 16 if ctx.visible else _rng(ctx, "param_counts").choice([8, 12, 24, 32])
+    d_model = 16 if ctx.visible else case_rng(ctx, "param_counts").choice([8, 12, 24, 32])
     n_heads = 4
     counts = {}
     for label, heads, bias in (("one_head", 1, True), ("multi_head", n_heads, True), ("multi_head_no_bias", n_heads, False)):
@@ -171,7 +167,7 @@ def heads_compare(student, ctx):
     """Single-head vs multi-head, graded: ONE set of projection weights loaded into modules with 1, 2 and
     4 heads, all run on the same x with a causal mask; the checks recompute every output from those
     weights, so the difference between one head and several is exactly what is graded."""
-    rng = _rng(ctx, "heads_compare")
+    rng = case_rng(ctx, "heads_compare")
     batch, seq, d_model = rng.randint(1, 2), rng.randint(4, 7), rng.choice([8, 16])
     gen = ctx.torch_generator()
     weights = {name: (_randn(gen, d_model, d_model, scale=d_model ** -0.5), _randn(gen, d_model, scale=0.1))

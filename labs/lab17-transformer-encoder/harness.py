@@ -1,15 +1,11 @@
 """Lab 17 harness: builds the student's encoder pieces, sets every weight from a seeded generator by
 parameter name, and runs them in float64 (inside the sandbox)."""
-import random
 
 import torch
 from torch import nn
 
+from labkit.data import case_rng
 from labkit.harness import case
-
-
-def _rng(ctx, name):
-    return random.Random(f"{ctx.seed}:{name}")
 
 
 def _tensor(value, what):
@@ -79,7 +75,7 @@ def pe(student, ctx):
     if ctx.visible:
         max_len, d_model = 4, 6
     else:
-        rng = _rng(ctx, "pe")
+        rng = case_rng(ctx, "pe")
         max_len, d_model = rng.randint(8, 64), rng.choice([4, 8, 16, 32])
     ctx.show(positional_encoding=f"sinusoidal_positional_encoding(max_len={max_len}, d_model={d_model})")
     out = _tensor(student.sinusoidal_positional_encoding(max_len, d_model), "sinusoidal_positional_encoding")
@@ -90,7 +86,7 @@ def pe(student, ctx):
 
 @case
 def ffn(student, ctx):
-    rng = _rng(ctx, "ffn")
+    rng = case_rng(ctx, "ffn")
     d_model, d_ff = rng.choice([4, 8]), rng.choice([8, 16, 32])
     gen = ctx.torch_generator()
     module = _set_weights(student.FeedForward(d_model, d_ff),
@@ -105,7 +101,7 @@ def _run_layer(student, ctx, name, norm_first):
     if ctx.visible:
         batch, seq, d_model, n_heads, d_ff, lengths = 1, 3, 4, 2, 8, None
     else:
-        rng = _rng(ctx, name)
+        rng = case_rng(ctx, name)
         batch, seq, d_model, d_ff = rng.randint(2, 3), rng.randint(3, 7), rng.choice([8, 16]), rng.choice([16, 32])
         n_heads, lengths = rng.choice([2, 4]), _lengths(rng, batch, seq)
     what = f"EncoderLayer({d_model}, n_heads={n_heads}, d_ff={d_ff}, norm_first={norm_first})"
@@ -152,7 +148,7 @@ def encoder(student, ctx):
         configs = [dict(vocab=12, d_model=8, n_heads=2, d_ff=16, n_layers=2, max_len=16, norm_first=True)]
         batch, seq, lengths = 1, 5, None
     else:
-        rng = _rng(ctx, "encoder")
+        rng = case_rng(ctx, "encoder")
         base = dict(vocab=rng.randint(10, 30), d_model=rng.choice([8, 16]), n_heads=2, d_ff=rng.choice([16, 32]),
                     n_layers=rng.randint(2, 3), max_len=32)
         configs = [dict(base, norm_first=False), dict(base, norm_first=True)]
@@ -175,7 +171,7 @@ def encoder(student, ctx):
 @case
 def padding_ignored(student, ctx):
     """Changing the tokens at padded positions must not change the outputs at real positions."""
-    rng = _rng(ctx, "padding_ignored")
+    rng = case_rng(ctx, "padding_ignored")
     config = dict(vocab=20, d_model=8, n_heads=2, d_ff=16, n_layers=2, max_len=16, norm_first=rng.random() < 0.5)
     batch, seq = 3, rng.randint(5, 9)
     lengths = [seq, rng.randint(2, seq - 1), rng.randint(1, seq - 1)]

@@ -1,20 +1,16 @@
 """Lab 18 harness: the student's LayerNorm/RMSNorm on seeded inputs, and the training experiment
 (inside the sandbox). Held-out labels are not here: checks.py scores the predictions."""
 import math
-import random
 
 import numpy as np
 import torch
 from torch import nn
 
+from labkit.data import case_rng
 from labkit.harness import case
 
 EXPERIMENT = dict(d_model=32, depth=8, steps=200, lr=0.2, batch_size=64)
 NORMS = ("none", "layernorm", "rmsnorm")
-
-
-def _rng(ctx, name):
-    return random.Random(f"{ctx.seed}:{name}")
 
 
 def _tensor(value, what, like=None):
@@ -48,7 +44,7 @@ def rms_small(student, ctx):
 
 
 def _random_inputs(ctx, name):
-    rng = _rng(ctx, name)
+    rng = case_rng(ctx, name)
     shape = (rng.randint(1, 3), rng.randint(2, 6), rng.choice([4, 8, 16, 64]))
     gen = ctx.torch_generator()
     x = _randn(gen, *shape, scale=rng.uniform(0.5, 3.0), shift=rng.uniform(-2.0, 2.0))
@@ -85,7 +81,7 @@ def rms_random(student, ctx):
 def tiny_variance(student, ctx):
     """Inputs whose variance is comparable to eps: only the exact eps placement gives the right answer."""
     gen = ctx.torch_generator()
-    d = _rng(ctx, "tiny_variance").choice([8, 16])
+    d = case_rng(ctx, "tiny_variance").choice([8, 16])
     near_constant = _randn(gen, 3, d, scale=3e-3, shift=1.5)          # variance ~1e-5, eps 1e-5
     tiny = _randn(gen, 3, d, scale=1e-3)                              # mean square ~1e-6, eps 1e-6
     return {"layer_norm": _tensor(student.layer_norm(near_constant.clone(), None, None, eps=1e-5), "layer_norm"),
@@ -94,7 +90,7 @@ def tiny_variance(student, ctx):
 
 @case
 def modules(student, ctx):
-    d = _rng(ctx, "modules").choice([6, 12])
+    d = case_rng(ctx, "modules").choice([6, 12])
     gen = ctx.torch_generator()
     out = {}
     for name, cls, expected in (("LayerNorm", student.LayerNorm, {"weight": 1.0, "bias": 0.0}),
