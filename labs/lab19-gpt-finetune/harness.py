@@ -1,18 +1,14 @@
 """Lab 19 harness (inside the sandbox): the student's batching, generation, perplexity and fine-tuning
 code on the tiny pre-trained GPT-2 from build_artifacts.py (mounted read-only at ctx.artifacts_dir)."""
-import random
 
 import torch
 
+from labkit.data import case_rng
 from labkit.harness import case
 
 FINETUNE = dict(steps=300, lr=3e-3, batch_size=16)
 VISIBLE_TEXTS = ["the old dog found a red ball in the park .", "a cat is in the barn ."]
 VISIBLE_PROMPTS = ["once upon a time the", "every day the fox"]
-
-
-def _rng(ctx, name):
-    return random.Random(f"{ctx.seed}:{name}")
 
 
 def _model_dir(ctx):
@@ -31,7 +27,7 @@ def _lines(ctx, name):
 
 
 def _sentences(ctx, name, n):
-    rng = _rng(ctx, name)
+    rng = case_rng(ctx, name)
     nouns, objs = "dog cat fox bird owl frog".split(), "ball box hat key cup".split()
     places, adjs = "park barn river field".split(), "old red lazy small".split()
     out = []
@@ -63,7 +59,7 @@ def batch(student, ctx):
         texts = VISIBLE_TEXTS
         ctx.show(make_batch_texts=texts)
     else:
-        rng = _rng(ctx, "batch")
+        rng = case_rng(ctx, "batch")
         texts = rng.sample(_lines(ctx, "train.txt"), 2) + _sentences(ctx, "batch", rng.randint(1, 3))
         rng.shuffle(texts)
     out = student.make_batch(tokenizer, list(texts))
@@ -96,7 +92,7 @@ def complete_base(student, ctx):
         prompts = VISIBLE_PROMPTS
         ctx.show(complete_prompts=prompts, max_new_tokens=8)
     else:
-        rng = _rng(ctx, "complete")
+        rng = case_rng(ctx, "complete")
         prompts = [" ".join(s.split()[: rng.randint(2, 5)]) for s in _sentences(ctx, "complete", 3)]
     return _complete_all(student, ctx, prompts, 8)
 
@@ -108,7 +104,7 @@ def perplexity_base(student, ctx):
         texts = VISIBLE_TEXTS + ["once upon a time the fox saw a hat . the end ."]
         ctx.show(perplexity_texts=texts)
     else:
-        rng = _rng(ctx, "perplexity")
+        rng = case_rng(ctx, "perplexity")
         texts = rng.sample(_lines(ctx, "train.txt"), rng.randint(3, 6)) + _sentences(ctx, "perplexity", rng.randint(5, 9))
         rng.shuffle(texts)
     value = student.perplexity(model, tokenizer, list(texts))

@@ -1,9 +1,9 @@
 """Lab 22 harness (inside the sandbox): the student's exploration functions on the local "model hub"
 built by build_artifacts.py (four tiny models of three families)."""
-import random
 
 import torch
 
+from labkit.data import case_rng
 from labkit.harness import case
 
 MODELS = ("gpt2-word", "gpt2-char", "bert-word", "t5-word")
@@ -12,10 +12,6 @@ NOUNS = "dog cat fox bird owl frog".split()
 OBJS = "ball box hat key cup".split()
 PLACES = "park barn river field".split()
 STRANGERS = ["zebra", "Lion", "tiger", "a2", "penguin", "ZOO", "sofa"]
-
-
-def _rng(ctx, name):
-    return random.Random(f"{ctx.seed}:{name}")
 
 
 def _path(ctx, name):
@@ -88,7 +84,7 @@ def tokenize(student, ctx):
         text = VISIBLE_TEXT
         ctx.show(tokenize_text=text)
     else:
-        text = _odd_sentence(_rng(ctx, "tokenize"))
+        text = _odd_sentence(case_rng(ctx, "tokenize"))
     out = {}
     for name in MODELS:
         info = student.tokenize(_grader_load(ctx, name)[1], text)
@@ -104,7 +100,7 @@ def score(student, ctx):
         texts = ["the old dog found a red ball in the park .", VISIBLE_TEXT]
         ctx.show(score_texts=texts)
     else:
-        rng = _rng(ctx, "score")
+        rng = case_rng(ctx, "score")
         texts = [_sentence(rng) + " " + _sentence(rng), _odd_sentence(rng)]
     out = {}
     for name in ("gpt2-word", "gpt2-char"):
@@ -126,7 +122,7 @@ def fill(student, ctx):
         texts = ["the old dog found a red [MASK] in the park ."]
         ctx.show(fill_mask_texts=texts, top_k=3)
     else:
-        rng = _rng(ctx, "fill")
+        rng = case_rng(ctx, "fill")
         texts = []
         for _ in range(3):
             words = _sentence(rng).split()
@@ -153,7 +149,7 @@ def greedy(student, ctx):
         prompts = {"gpt2-word": "every day the", "gpt2-char": "the old d", "t5-word": "the old <extra_id_0> a red ball ."}
         ctx.show(greedy_prompts=prompts, max_new_tokens=8)
     else:
-        rng = _rng(ctx, "greedy")
+        rng = case_rng(ctx, "greedy")
         prompts = {"gpt2-word": " ".join(_sentence(rng).split()[:rng.randint(2, 4)]),
                    "gpt2-char": _sentence(rng)[:rng.randint(5, 12)].rstrip(),
                    "t5-word": _span_input(rng)}
@@ -207,7 +203,7 @@ def _within_top_k(model, ids, n_prompt, top_k):
 def sampling(student, ctx):
     """Properties of sampled generations (they cannot be compared token by token)."""
     model, tokenizer = _grader_load(ctx, "gpt2-word")
-    rng = _rng(ctx, "sampling")
+    rng = case_rng(ctx, "sampling")
     prompt = " ".join(_sentence(rng).split()[:2])
     top_k, temperature = 5, 0.8
     seeds = [rng.randrange(10_000) for _ in range(6)]
