@@ -1,18 +1,14 @@
 """Lab 21 harness (inside the sandbox): the student's preprocessing, generation, metrics and
 fine-tuning code on the tiny pre-trained T5 from build_artifacts.py. Held-out targets are not here."""
-import random
 
 import torch
 
+from labkit.data import case_rng
 from labkit.harness import case
 
 FINETUNE = dict(steps=300, lr=3e-3, batch_size=16)
 VISIBLE_PAIRS = [("the dog finds the ball .", "vako najde bolo ."),
                  ("the old cat hides the red key .", "mirel starn skryva kluz ruja .")]
-
-
-def _rng(ctx, name):
-    return random.Random(f"{ctx.seed}:{name}")
 
 
 def _model_dir(ctx):
@@ -46,7 +42,7 @@ def preprocess(student, ctx):
         pairs = VISIBLE_PAIRS
         ctx.show(preprocess_sources=[s for s, _ in pairs], preprocess_targets=[t for _, t in pairs])
     else:
-        pairs = _rng(ctx, "preprocess").sample(_pairs(ctx), _rng(ctx, "n").randint(3, 5))
+        pairs = case_rng(ctx, "preprocess").sample(_pairs(ctx), case_rng(ctx, "n").randint(3, 5))
     out = student.preprocess(tokenizer, [s for s, _ in pairs], [t for _, t in pairs])
     if not isinstance(out, dict):
         raise TypeError(f"preprocess must return a dict, got {type(out).__name__}")
@@ -66,7 +62,7 @@ def translate_base(student, ctx):
         sentences = [s for s, _ in VISIBLE_PAIRS]
         ctx.show(translate_sentences=sentences, max_new_tokens=10)
     else:
-        sentences = [s for s, _ in _rng(ctx, "translate").sample(_pairs(ctx), 3)]
+        sentences = [s for s, _ in case_rng(ctx, "translate").sample(_pairs(ctx), 3)]
     out = student.translate(model, tokenizer, list(sentences), max_new_tokens=10)
     if not isinstance(out, list) or not all(isinstance(t, str) for t in out):
         raise TypeError("translate must return a list of str")
@@ -92,7 +88,7 @@ def metrics(student, ctx):
         references = ["vako najde bolo .", "mirel starn skryva kluz ruja .", "sowa vidi kasta ruja ."]
         ctx.show(metric_predictions=predictions, metric_references=references)
     else:
-        rng = _rng(ctx, "metrics")
+        rng = case_rng(ctx, "metrics")
         references = [t for _, t in rng.sample(_pairs(ctx), 8)]
         predictions = [_perturb(rng, r.split()) for r in references]
     em = student.exact_match(list(predictions), list(references))
