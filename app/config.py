@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     # signing in (server-side: app/users/sessions.py).
     session_idle_timeout_seconds: int = 7 * 24 * 3600
     session_lifetime_seconds: int = 30 * 24 * 3600
-    # Workers keep an idle sandbox per recently graded lab with torch/transformers already imported.
+    # Workers fork each submission from a zygote that already imported the lab's libraries (worker/zygote.py).
     warm_start: bool = True
     # A starting worker builds lab artifacts and reference outputs in the background.
     prepare_labs_on_start: bool = True

@@ -108,7 +108,7 @@ def assert_graded_once_with_full_marks(live: LiveStack, ids: list[int]) -> None:
 
 
 def sandbox_children(worker: subprocess.Popen) -> list[int]:
-    """bubblewrap processes the worker started (busy runs and idle warm sandboxes alike)."""
+    """bubblewrap processes the worker started (cold runs and the zygotes that warm runs fork from)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
