@@ -44,9 +44,11 @@ def test_this_machine_can_run_a_limited_sandbox():
 def test_without_a_writable_cgroup_the_check_names_the_missing_limits(tmp_path, monkeypatch):
     monkeypatch.setattr(worker.cgroups, "ROOT", tmp_path)  # nothing can be created there: no cgroup
     problems = selfcheck.sandbox_problems(Settings(**PRODUCTION))
-    assert len(problems) == 1
-    assert problems[0].startswith("no writable cgroup for sandbox memory and pids limits")
-    assert "systempaths=unconfined" in problems[0]
+    # Without a cgroup the test sandbox falls back to RLIMIT_NPROC, which counts every process of the
+    # sandbox user on the machine: with other sandboxes running it may also fail to start, a second problem.
+    [missing] = [p for p in problems if p.startswith("no writable cgroup for sandbox memory and pids limits")]
+    assert "systempaths=unconfined" in missing
+    assert all(p == missing or p.startswith("a test sandbox did not run") for p in problems)
 
 
 def test_without_bubblewrap_the_check_says_so(monkeypatch):
