@@ -25,12 +25,11 @@ META_KEYS = ("title", "author", "language", "release_date", "ebook_number")
 def _metadata(value):
     if not isinstance(value, dict):
         raise TypeError(f"gutenberg_metadata must return a dict, got {type(value).__name__}")
-    missing = [k for k in META_KEYS if k not in value]
-    if missing:
-        raise TypeError(f"gutenberg_metadata's dict is missing {missing}; expected the keys {list(META_KEYS)} "
-                        "(use None for a field that is not in the header)")
     out = {}
     for key in META_KEYS:
+        if key not in value:
+            raise TypeError(f"gutenberg_metadata's dict has no {key!r}; expected the keys {list(META_KEYS)} "
+                            "(use None for a field that is not in the header)")
         v = value[key]
         if key == "ebook_number":
             if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Integral)):
@@ -88,6 +87,16 @@ def _read(ctx, *parts):
     return read_text(ctx, *parts, keep_newlines=True)  # Project Gutenberg files use \r\n
 
 
+def _file_or_generated(ctx, name, path, shown_as, generate):
+    """The input of case `name`: the data file `path` on the visible seed (shown as `shown_as`), or
+    generate(case_rng) on a hidden seed."""
+    if not ctx.visible:
+        return generate(case_rng(ctx, name))
+    value = _read(ctx, *path.split("/"))
+    ctx.show(file=f"data/{path}", **{shown_as: value})
+    return value
+
+
 # ----------------------------------------------------------------------------- shared word banks
 
 ADJ = ["Silent", "Northern", "Lost", "Golden", "Winter", "Hidden", "Distant", "Quiet"]
@@ -132,26 +141,22 @@ def gutenberg_book(rng, modern=None, legacy_marker=False, style=None, traps=Fals
     author = rng.choice(AUTHORS) if rng.random() < 0.85 else None
     number = rng.randint(1000, 75000)
     modern = rng.random() < 0.5 if modern is None else modern
-    lines = []
     if modern:
-        lines += [f"The Project Gutenberg eBook of {title}", "",
-                  "This ebook is for the use of anyone anywhere in the United States and",
-                  "most other parts of the world at no cost and with almost no restrictions", "whatsoever.", ""]
-        lines += [f"Title: {title}", ""]
-        if author:
-            lines += [f"Author: {author}", ""]
+        lines = [f"The Project Gutenberg eBook of {title}", "",
+                 "This ebook is for the use of anyone anywhere in the United States and",
+                 "most other parts of the world at no cost and with almost no restrictions", "whatsoever.", ""]
+    else:
+        lines = [f"The Project Gutenberg EBook of {title}" + (f", by {author}" if author else ""), "",
+                 "This eBook is for the use of anyone anywhere at no cost and with",
+                 "almost no restrictions whatsoever.", "", ""]
+    lines += [f"Title: {title}", ""] + ([f"Author: {author}", ""] if author else [])
+    if modern:
         date = f"{rng.choice(MONTHS)} {rng.randint(1, 28)}, {rng.randint(2015, 2024)}"
         lines += [f"Release date: {date} [eBook #{number}]"]
         if rng.random() < 0.5:
             lines += [f"                Most recently updated: {rng.choice(MONTHS)} 2, 2025"]
         lines += [""]
     else:
-        lines += [f"The Project Gutenberg EBook of {title}" + (f", by {author}" if author else ""), "",
-                  "This eBook is for the use of anyone anywhere at no cost and with",
-                  "almost no restrictions whatsoever.", "", ""]
-        lines += [f"Title: {title}", ""]
-        if author:
-            lines += [f"Author: {author}", ""]
         date = f"{rng.choice(MONTHS)}, {rng.randint(1994, 2009)}"
         kind = rng.choice(["EBook", "Etext", "eBook"])
         lines += [f"Release Date: {date} [{kind} #{number}]", ""]
@@ -479,11 +484,7 @@ def gutenberg_metadata(student, ctx):
 
 @case
 def parse_wiki_dump(student, ctx):
-    if ctx.visible:
-        xml = _read(ctx, "wiki", "enwiki-excerpt.xml")
-        ctx.show(file="data/wiki/enwiki-excerpt.xml", xml=xml)
-    else:
-        xml = wiki_dump(case_rng(ctx, "parse_wiki_dump"))
+    xml = _file_or_generated(ctx, "parse_wiki_dump", "wiki/enwiki-excerpt.xml", "xml", wiki_dump)
     return _pages(student.parse_wiki_dump(xml))
 
 
@@ -500,9 +501,5 @@ def wikitext_to_plain(student, ctx):
 
 @case
 def parse_tweets(student, ctx):
-    if ctx.visible:
-        stream = _read(ctx, "tweets", "tweets.jsonl")
-        ctx.show(file="data/tweets/tweets.jsonl", jsonl=stream)
-    else:
-        stream = tweets_jsonl(case_rng(ctx, "parse_tweets"))
+    stream = _file_or_generated(ctx, "parse_tweets", "tweets/tweets.jsonl", "jsonl", tweets_jsonl)
     return _tweets(student.parse_tweets(stream))

@@ -49,6 +49,12 @@ def gutenberg_metadata(raw: str) -> dict:
 # ----------------------------------------------------------------------------- MediaWiki XML dumps
 
 
+def _latest_text(page: ET.Element, ns: str) -> str | None:
+    """The <text> of the page's last <revision> (a history dump lists them oldest first)."""
+    revisions = page.findall(f"{ns}revision")
+    return revisions[-1].findtext(f"{ns}text") if revisions else None
+
+
 def parse_wiki_dump(xml_text: str) -> list[dict]:
     root = ET.fromstring(xml_text)
     ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
@@ -56,10 +62,8 @@ def parse_wiki_dump(xml_text: str) -> list[dict]:
     for page in root.iter(f"{ns}page"):
         if page.findtext(f"{ns}ns") != "0" or page.find(f"{ns}redirect") is not None:
             continue
-        revisions = page.findall(f"{ns}revision")
-        text = revisions[-1].findtext(f"{ns}text") if revisions else None
         pages.append({"id": int(page.findtext(f"{ns}id")), "title": page.findtext(f"{ns}title"),
-                      "wikitext": text or ""})
+                      "wikitext": _latest_text(page, ns) or ""})
     return pages
 
 
