@@ -54,10 +54,14 @@ def _ref_padding(lengths, t):
     return (torch.arange(t)[None, :] < torch.tensor(lengths)[:, None])[:, None, :]
 
 
-def _shapes(ctx, name):
+def _random_qkv(ctx, name):
+    """float64 q (batch, seq_q, d_k), k (batch, seq_k, d_k), v (batch, seq_k, d_v) of random sizes, with
+    seq_q != seq_k and d_k != d_v possible, so that mixing up axes shows."""
     rng = case_rng(ctx, name)
-    return dict(batch=rng.randint(1, 3), seq_q=rng.randint(2, 7), seq_k=rng.randint(2, 7),
-                d_k=rng.choice([4, 8, 16]), d_v=rng.choice([3, 5, 8]))
+    batch, seq_q, seq_k = rng.randint(1, 3), rng.randint(2, 7), rng.randint(2, 7)
+    d_k, d_v = rng.choice([4, 8, 16]), rng.choice([3, 5, 8])
+    gen = ctx.torch_generator()
+    return (_randn(gen, batch, seq_q, d_k), _randn(gen, batch, seq_k, d_k), _randn(gen, batch, seq_k, d_v))
 
 
 # ----------------------------------------------------------------- cases
@@ -71,12 +75,7 @@ def sdpa_small(student, ctx):
 
 @case
 def sdpa_random(student, ctx):
-    s = _shapes(ctx, "sdpa_random")
-    gen = ctx.torch_generator()
-    q = _randn(gen, s["batch"], s["seq_q"], s["d_k"])
-    k = _randn(gen, s["batch"], s["seq_k"], s["d_k"])
-    v = _randn(gen, s["batch"], s["seq_k"], s["d_v"])
-    return _attention(student, q, k, v)
+    return _attention(student, *_random_qkv(ctx, "sdpa_random"))
 
 
 @case
@@ -137,11 +136,7 @@ def large_logits(student, ctx):
 
 @case
 def dtypes(student, ctx):
-    s = _shapes(ctx, "dtypes")
-    gen = ctx.torch_generator()
-    q = _randn(gen, s["batch"], s["seq_q"], s["d_k"])
-    k = _randn(gen, s["batch"], s["seq_k"], s["d_k"])
-    v = _randn(gen, s["batch"], s["seq_k"], s["d_v"])
+    q, k, v = _random_qkv(ctx, "dtypes")
     out64 = _attention(student, q, k, v)
     out32 = _attention(student, q.float(), k.float(), v.float())
     return {"output64": out64["output"], "weights64": out64["weights"],

@@ -14,12 +14,27 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     mask: bool tensor broadcastable to (batch, seq_q, seq_k); True = "may attend".
     Returns (output (batch, seq_q, d_v), weights (batch, seq_q, seq_k)).
     """
-    d_k = q.size(-1)
-    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)          # (batch, seq_q, seq_k)
+    scores = _scores(q, k)                                      # (batch, seq_q, seq_k)
     if mask is not None:
-        scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)                     # each query row sums to 1
+        scores = _hide_masked(scores, mask)
+    weights = _softmax(scores)                                  # each query row sums to 1
     return weights @ v, weights
+
+
+def _scores(q, k):
+    """q k^T / sqrt(d_k), on the last two axes only, so any batch shape works."""
+    return q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
+
+
+def _hide_masked(scores, mask):
+    """-inf where mask is False, BEFORE the softmax: exp(-inf) = 0, so hidden keys get exactly zero weight."""
+    return scores.masked_fill(~mask, float("-inf"))
+
+
+def _softmax(scores):
+    """Softmax over the keys (last axis), in the dtype of the scores; torch.softmax subtracts the row
+    max first, so scores of a few hundred do not overflow."""
+    return torch.softmax(scores, dim=-1)
 
 
 def causal_mask(seq_len, device=None):

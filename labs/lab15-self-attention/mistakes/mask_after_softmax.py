@@ -3,15 +3,7 @@
 
 
 def scaled_dot_product_attention(q, k, v, mask=None):
-    """softmax(q k^T / sqrt(d_k)) v, with masked scores set to -inf before the softmax.
-
-    q: (batch, seq_q, d_k), k: (batch, seq_k, d_k), v: (batch, seq_k, d_v)
-    mask: bool tensor broadcastable to (batch, seq_q, seq_k); True = "may attend".
-    Returns (output (batch, seq_q, d_v), weights (batch, seq_q, seq_k)).
-    """
-    d_k = q.size(-1)
-    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)          # (batch, seq_q, seq_k)
-    weights = torch.softmax(scores, dim=-1)
+    weights = _softmax(_scores(q, k))
     if mask is not None:
-        weights = weights.masked_fill(~mask, 0.0)
+        weights = weights.masked_fill(~mask, 0.0)   # after the softmax: rows no longer sum to 1
     return weights @ v, weights
