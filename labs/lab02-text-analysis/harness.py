@@ -74,11 +74,17 @@ SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ben", "dor", "fal"
              "kel", "mur", "pax", "quen", "ril", "tas", "ul", "wen", "yor", "zed"]
 
 
+def pseudo_word(rng):
+    """A made-up word of one to three syllables."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3)))
+
+
 def pseudo_words(rng, n):
+    """n distinct made-up words in random order."""
     words = set()
     while len(words) < n:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))))
-    words = sorted(words)
+        words.add(pseudo_word(rng))
+    words = sorted(words)  # a set's own order is not seeded
     rng.shuffle(words)
     return words
 
@@ -130,29 +136,24 @@ def _subject(rng, start):
     return phrase[0].upper() + phrase[1:] if start else phrase
 
 
+SENTENCE_TEMPLATES = [  # {S} and {S2} open a sentence, {s} stands inside one
+    "{S} {v} {o}.", "{S} paid {num} for {o}.", '"{question}?" asked {s}.', '"{order}!" shouted {s}.',
+    "{S} brought tools, e.g. {name}'s hammer and {o}.", "{S} waited... {s} {v} {o}.",
+    "{S} waited... {S2} {v} {o}.", "Was it {adj}?! Nobody knew.", "{S} met {person} near St. Anne's church.",
+    "The {noun} ({adj} and {adj2}) was empty.", '{S} said: "{order}."', "It cost {num} in {year}.",
+    "{S} {v} {o} (it was {adj}).", "({S} {v} {o2}.)", "{S} counted {boxes} boxes, i.e. {share} for each ship.",
+    "Why? {S} {v} {o}!",
+]
+
+
 def _sentence(rng):
-    S, s = _subject(rng, True), _subject(rng, False)
-    v, o, o2 = rng.choice(VERBS), rng.choice(OBJECTS), rng.choice(OBJECTS)
-    adj, num = rng.choice(ADJECTIVES), rng.choice(NUMBERS)
-    templates = [
-        lambda: f"{S} {v} {o}.",
-        lambda: f"{S} paid {num} for {o}.",
-        lambda: f"\"{rng.choice(QUESTIONS)}?\" asked {s}.",
-        lambda: f"\"{rng.choice(ORDERS)}!\" shouted {s}.",
-        lambda: f"{S} brought tools, e.g. {rng.choice(FIRST_NAMES)}'s hammer and {o}.",
-        lambda: f"{S} waited... {s} {v} {o}.",
-        lambda: f"{S} waited... {_subject(rng, True)} {v} {o}.",
-        lambda: f"Was it {adj}?! Nobody knew.",
-        lambda: f"{S} met {rng.choice(PEOPLE)} near St. Anne's church.",
-        lambda: f"The {rng.choice(NOUNS)} ({adj} and {rng.choice(ADJECTIVES)}) was empty.",
-        lambda: f"{S} said: \"{rng.choice(ORDERS)}.\"",
-        lambda: f"It cost {num} in {rng.randint(1850, 1920)}.",
-        lambda: f"{S} {v} {o} (it was {adj}).",
-        lambda: f"({S} {v} {o2}.)",
-        lambda: f"{S} counted {rng.randint(10, 90)} boxes, i.e. {rng.randint(2, 9)} for each ship.",
-        lambda: f"Why? {S} {v} {o}!",
-    ]
-    return rng.choice(templates)()
+    fields = dict(S=_subject(rng, True), S2=_subject(rng, True), s=_subject(rng, False), v=rng.choice(VERBS),
+                  o=rng.choice(OBJECTS), o2=rng.choice(OBJECTS), adj=rng.choice(ADJECTIVES),
+                  adj2=rng.choice(ADJECTIVES), num=rng.choice(NUMBERS), question=rng.choice(QUESTIONS),
+                  order=rng.choice(ORDERS), name=rng.choice(FIRST_NAMES), person=rng.choice(PEOPLE),
+                  noun=rng.choice(NOUNS), year=rng.randint(1850, 1920), boxes=rng.randint(10, 90),
+                  share=rng.randint(2, 9))
+    return rng.choice(SENTENCE_TEMPLATES).format(**fields)
 
 
 def sentence_text(rng):
@@ -201,16 +202,14 @@ VISIBLE_ZIPF = {"the": 120, "of": 61, "and": 44, "a": 30, "to": 23, "in": 21, "b
 
 @case
 def tokenize(student, ctx):
-    rng = case_rng(ctx, "tokenize")
-    text = VISIBLE_TOKENIZE if ctx.visible else tokenize_text(rng)
+    text = VISIBLE_TOKENIZE if ctx.visible else tokenize_text(case_rng(ctx, "tokenize"))
     ctx.show(text=text)
     return _str_list(student.tokenize(text), "tokenize")
 
 
 @case
 def word_counts(student, ctx):
-    rng = case_rng(ctx, "word_counts")
-    tokens = list(VISIBLE_WORDS) if ctx.visible else zipf_tokens(rng, 40, 200, 1.0)
+    tokens = list(VISIBLE_WORDS) if ctx.visible else zipf_tokens(case_rng(ctx, "word_counts"), 40, 200, 1.0)
     ctx.show(tokens=" ".join(tokens))
     return _counts(student.word_counts(list(tokens)))
 
@@ -230,12 +229,11 @@ def top_k(student, ctx):
 
 @case
 def split_sentences(student, ctx):
-    rng = case_rng(ctx, "split_sentences")
     if ctx.visible:
         text = read_text(ctx, "texts", "lighthouse.txt")
         ctx.show(file="data/texts/lighthouse.txt", text=text)
     else:
-        text = sentence_text(rng)
+        text = sentence_text(case_rng(ctx, "split_sentences"))
         ctx.show(text=text)
     return _str_list(student.split_sentences(text), "split_sentences")
 

@@ -49,17 +49,20 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def _median(ordered: list[int]) -> float:
+    """The middle value of a sorted list; the mean of the two middle values when its length is even."""
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def length_summary(lengths: list[int], bin_width: int = 5) -> dict:
     if not lengths:
         return {"count": 0, "mean": 0.0, "median": 0.0, "min": 0, "max": 0, "histogram": []}
     ordered = sorted(lengths)
-    n = len(ordered)
-    middle = n // 2
-    median = float(ordered[middle]) if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     histogram = [0] * (ordered[-1] // bin_width + 1)
     for length in ordered:
         histogram[length // bin_width] += 1
-    return {"count": n, "mean": sum(ordered) / n, "median": median,
+    return {"count": len(ordered), "mean": sum(ordered) / len(ordered), "median": _median(ordered),
             "min": ordered[0], "max": ordered[-1], "histogram": histogram}
 
 
@@ -67,21 +70,27 @@ def type_token_ratio(tokens: list[str]) -> float:
     return len(set(tokens)) / len(tokens) if tokens else 0.0
 
 
-def mattr(tokens: list[str], window: int) -> float:
-    if window < 1:
-        raise ValueError("window must be at least 1")
-    if len(tokens) <= window:
-        return type_token_ratio(tokens)
+def _types_per_window(tokens: list[str], window: int):
+    """The number of distinct tokens in each window of `window` tokens, sliding one token at a time from
+    tokens[0:window] to the last window, which ends at the last token (len(tokens) - window + 1 windows)."""
     in_window = Counter(tokens[:window])
-    total = len(in_window)
+    yield len(in_window)
     for i in range(window, len(tokens)):
         leaving = tokens[i - window]
         in_window[leaving] -= 1
         if in_window[leaving] == 0:
             del in_window[leaving]
         in_window[tokens[i]] += 1
-        total += len(in_window)
-    return total / (window * (len(tokens) - window + 1))
+        yield len(in_window)
+
+
+def mattr(tokens: list[str], window: int) -> float:
+    if window < 1:
+        raise ValueError("window must be at least 1")
+    if len(tokens) <= window:
+        return type_token_ratio(tokens)
+    types = list(_types_per_window(tokens, window))
+    return sum(types) / (window * len(types))
 
 
 def zipf_fit(counts: dict[str, int]) -> tuple[float, float]:

@@ -1,15 +1,8 @@
-"""Common mistake: MATTR skips the last window (off by one)."""
+"""Common mistake: MATTR skips the last window (off by one): the windows start at
+range(len(tokens) - window) instead of range(len(tokens) - window + 1)."""
 # overrides solution.py: only what differs from the reference solution is below
 
 
-def mattr(tokens: list[str], window: int) -> float:
-    if window < 1:
-        raise ValueError("window must be at least 1")
-    if len(tokens) <= window:
-        return type_token_ratio(tokens)
-    in_window = Counter(tokens[:window])
-    total = len(in_window)
-    total = 0
+def _types_per_window(tokens: list[str], window: int):
     for start in range(len(tokens) - window):
-        total += len(set(tokens[start:start + window]))
-    return total / (window * (len(tokens) - window))
+        yield len(set(tokens[start:start + window]))
