@@ -258,20 +258,23 @@ def fix_mojibake(student, ctx):
     return _text(student.fix_mojibake(text), "fix_mojibake")
 
 
+def _messy_strings(student, ctx, function, visible, generate):
+    """student.<function> on the visible string, or on three generated ones (shown escaped with ascii(): the
+    characters these functions deal with are invisible)."""
+    rng = case_rng(ctx, function)
+    texts = [visible] if ctx.visible else [generate(rng) for _ in range(3)]
+    ctx.show(text=ascii(texts[0]))
+    return [_text(getattr(student, function)(t), function) for t in texts]
+
+
 @case
 def normalize_unicode(student, ctx):
-    rng = case_rng(ctx, "normalize_unicode")
-    texts = [VISIBLE_UNICODE] if ctx.visible else [unicode_mess(rng) for _ in range(3)]
-    ctx.show(text=ascii(texts[0]))
-    return [_text(student.normalize_unicode(t), "normalize_unicode") for t in texts]
+    return _messy_strings(student, ctx, "normalize_unicode", VISIBLE_UNICODE, unicode_mess)
 
 
 @case
 def normalize_whitespace(student, ctx):
-    rng = case_rng(ctx, "normalize_whitespace")
-    texts = [VISIBLE_WHITESPACE] if ctx.visible else [whitespace_mess(rng) for _ in range(3)]
-    ctx.show(text=ascii(texts[0]))
-    return [_text(student.normalize_whitespace(t), "normalize_whitespace") for t in texts]
+    return _messy_strings(student, ctx, "normalize_whitespace", VISIBLE_WHITESPACE, whitespace_mess)
 
 
 @case

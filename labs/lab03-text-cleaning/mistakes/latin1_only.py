@@ -1,14 +1,8 @@
-"""Common mistake: mojibake is repaired with latin-1 only."""
+"""Common mistake: mojibake is repaired with line.encode('latin-1') only. Characters that only windows-1252
+has (the € and ™ of â€™) are not latin-1, so encoding fails and most broken lines are left as they are.
+Below: the reference fix_mojibake, with latin-1 as the encoding."""
 # overrides solution.py: only what differs from the reference solution is below
 
 
-def fix_mojibake(text: str) -> str:
-    fixed = []
-    for line in text.split("\n"):
-        if not line.isascii():
-            try:
-                line = line.encode("latin-1").decode("utf-8")
-            except UnicodeError:
-                pass
-        fixed.append(line)
-    return "\n".join(fixed)
+def _sloppy_cp1252(line: str) -> bytes:
+    return line.encode("latin-1")

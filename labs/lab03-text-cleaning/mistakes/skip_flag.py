@@ -1,27 +1,18 @@
-"""Common mistake: a True/False flag instead of a depth counter for skipped elements."""
+"""Common mistake: skipped elements are tracked with a True/False flag instead of a depth counter, so the end
+of a <style> inside a <noscript> turns skipping off while the <noscript> is still open. Below: the reference
+extractor, with skip_depth set to 1 and 0 instead of counted up and down."""
 # overrides solution.py: only what differs from the reference solution is below
 
+_ReferenceExtractor = _TextExtractor
 
-class _TextExtractor(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip_depth = 0
 
+class _TextExtractor(_ReferenceExtractor):
     def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
         if tag in SKIP_TAGS:
             self.skip_depth = 1
-        elif tag in BLOCK_TAGS:
-            self.parts.append(BREAK)
-        elif tag in CELL_TAGS:
-            self.parts.append(" ")
 
     def handle_endtag(self, tag):
+        super().handle_endtag(tag)
         if tag in SKIP_TAGS:
             self.skip_depth = 0
-        elif tag in BLOCK_TAGS:
-            self.parts.append(BREAK)
-
-    def handle_data(self, data):
-        if not self.skip_depth:
-            self.parts.append(data.replace(BREAK, ""))
