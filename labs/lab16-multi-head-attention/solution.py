@@ -10,10 +10,15 @@ from torch import nn
 def scaled_dot_product_attention(q, k, v, mask=None):
     """Lab 15's attention, for any leading axes: q (..., seq_q, d), k (..., seq_k, d), v (..., seq_k, d_v)."""
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
+    weights = _masked_softmax(scores, mask)
+    return weights @ v, weights
+
+
+def _masked_softmax(scores, mask=None):
+    """Softmax over the keys (last axis); keys where mask is False get -inf first, so exactly zero weight."""
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)
-    return weights @ v, weights
+    return torch.softmax(scores, dim=-1)
 
 
 def split_heads(x, n_heads):
@@ -28,6 +33,14 @@ def merge_heads(x):
     """(batch, n_heads, seq, d_head) -> (batch, seq, n_heads * d_head), the inverse of split_heads."""
     batch, n_heads, seq, d_head = x.shape
     return x.transpose(1, 2).reshape(batch, seq, n_heads * d_head)
+
+
+def _with_head_axis(mask):
+    """A 3-D (batch, seq_q | 1, seq_k) mask gets a head axis, (batch, 1, seq_q | 1, seq_k), so that the
+    same mask applies in every head; a 2-D (seq_q, seq_k) mask (or None) broadcasts as it is."""
+    if mask is not None and mask.dim() == 3:
+        return mask.unsqueeze(1)
+    return mask
 
 
 class MultiHeadAttention(nn.Module):
@@ -45,13 +58,16 @@ class MultiHeadAttention(nn.Module):
         """query (batch, seq_q, d_model), key/value (batch, seq_k, d_model); mask True = may attend,
         shape (seq_q, seq_k) or (batch, seq_q | 1, seq_k). Returns output (batch, seq_q, d_model) and
         per-head weights (batch, n_heads, seq_q, seq_k)."""
+        q, k, v = self._project_heads(query, key, value)
+        heads, weights = scaled_dot_product_attention(q, k, v, _with_head_axis(mask))   # all heads at once
+        return self.W_o(merge_heads(heads)), weights
+
+    def _project_heads(self, query, key, value):
+        """W_q(query), W_k(key), W_v(value), each split into heads: (batch, n_heads, seq, d_head)."""
         q = split_heads(self.W_q(query), self.n_heads)
         k = split_heads(self.W_k(key), self.n_heads)
         v = split_heads(self.W_v(value), self.n_heads)
-        if mask is not None and mask.dim() == 3:
-            mask = mask.unsqueeze(1)                      # broadcast the same mask over the heads
-        heads, weights = scaled_dot_product_attention(q, k, v, mask)
-        return self.W_o(merge_heads(heads)), weights
+        return q, k, v
 
 
 def copy_from_torch(mha, torch_mha):

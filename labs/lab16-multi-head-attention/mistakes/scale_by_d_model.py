@@ -1,30 +1,11 @@
 """Common mistake (lab 16): scores scaled by sqrt(d_model) instead of sqrt(d_head)."""
 # overrides solution.py: only what differs from the reference solution is below
+_ReferenceMultiHeadAttention = MultiHeadAttention
 
 
-class MultiHeadAttention(nn.Module):
-    def __init__(self, d_model, n_heads, bias=True):
-        super().__init__()
-        if d_model % n_heads:
-            raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}")
-        self.d_model, self.n_heads = d_model, n_heads
-        self.W_q = nn.Linear(d_model, d_model, bias=bias)
-        self.W_k = nn.Linear(d_model, d_model, bias=bias)
-        self.W_v = nn.Linear(d_model, d_model, bias=bias)
-        self.W_o = nn.Linear(d_model, d_model, bias=bias)
-
+class MultiHeadAttention(_ReferenceMultiHeadAttention):
     def forward(self, query, key, value, mask=None):
-        """query (batch, seq_q, d_model), key/value (batch, seq_k, d_model); mask True = may attend,
-        shape (seq_q, seq_k) or (batch, seq_q | 1, seq_k). Returns output (batch, seq_q, d_model) and
-        per-head weights (batch, n_heads, seq_q, seq_k)."""
-        q = split_heads(self.W_q(query), self.n_heads)
-        k = split_heads(self.W_k(key), self.n_heads)
-        v = split_heads(self.W_v(value), self.n_heads)
-        if mask is not None and mask.dim() == 3:
-            mask = mask.unsqueeze(1)                      # broadcast the same mask over the heads
+        q, k, v = self._project_heads(query, key, value)
         scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_model)     # should be sqrt(d_head)
-        if mask is not None:
-            scores = scores.masked_fill(~mask, float("-inf"))
-        weights = torch.softmax(scores, dim=-1)
-        heads = weights @ v
-        return self.W_o(merge_heads(heads)), weights
+        weights = _masked_softmax(scores, _with_head_axis(mask))
+        return self.W_o(merge_heads(weights @ v)), weights

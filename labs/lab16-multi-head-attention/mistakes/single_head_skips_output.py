@@ -8,7 +8,5 @@ class MultiHeadAttention(_ReferenceMultiHeadAttention):
         if self.n_heads > 1:
             return super().forward(query, key, value, mask)
         q, k, v = self.W_q(query)[:, None], self.W_k(key)[:, None], self.W_v(value)[:, None]
-        if mask is not None and mask.dim() == 3:
-            mask = mask.unsqueeze(1)
-        heads, weights = scaled_dot_product_attention(q, k, v, mask)
+        heads, weights = scaled_dot_product_attention(q, k, v, _with_head_axis(mask))
         return heads[:, 0], weights
