@@ -7,17 +7,24 @@ import torch
 from torch import nn
 
 
+def _column_exponents(d_model):
+    """(d_model,) float64: 2i / d_model for both columns of the pair (2i, 2i+1), which share one frequency."""
+    two_i = torch.arange(d_model, dtype=torch.float64) // 2 * 2                 # 0, 0, 2, 2, 4, 4, ...
+    return two_i / d_model
+
+
+def _interleave(even, odd):
+    """Columns 0, 2, 4, ... from `even` and columns 1, 3, 5, ... from `odd`."""
+    return torch.stack([even, odd], dim=-1).flatten(-2)
+
+
 def sinusoidal_positional_encoding(max_len, d_model):
     """(max_len, d_model) float32: PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d))."""
     if d_model % 2:
         raise ValueError(f"d_model must be even, got {d_model}")
     position = torch.arange(max_len, dtype=torch.float64)[:, None]              # (max_len, 1)
-    two_i = torch.arange(0, d_model, 2, dtype=torch.float64)                   # 0, 2, 4, ...
-    angle = position / torch.pow(10000.0, two_i / d_model)                      # (max_len, d_model/2)
-    pe = torch.zeros(max_len, d_model, dtype=torch.float64)
-    pe[:, 0::2] = torch.sin(angle)
-    pe[:, 1::2] = torch.cos(angle)
-    return pe.float()
+    angle = position / torch.pow(10000.0, _column_exponents(d_model))           # (max_len, d_model)
+    return _interleave(torch.sin(angle[:, 0::2]), torch.cos(angle[:, 1::2])).float()
 
 
 class FeedForward(nn.Module):
@@ -32,6 +39,21 @@ class FeedForward(nn.Module):
         return self.linear2(torch.relu(self.linear1(x)))
 
 
+def _key_padding_mask(pad_mask):
+    """Our pad_mask is True for real tokens; torch's key_padding_mask is True for keys to IGNORE."""
+    return None if pad_mask is None else ~pad_mask
+
+
+def _post_ln(x, sublayer, norm):
+    """The original transformer: normalise after adding the residual."""
+    return norm(x + sublayer(x))
+
+
+def _pre_ln(x, sublayer, norm):
+    """GPT-2 and most modern LLMs: the residual adds the UN-normalised x."""
+    return x + sublayer(norm(x))
+
+
 class EncoderLayer(nn.Module):
     def __init__(self, d_model, n_heads, d_ff, norm_first=False, eps=1e-5):
         super().__init__()
@@ -42,29 +64,31 @@ class EncoderLayer(nn.Module):
         self.norm2 = nn.LayerNorm(d_model, eps=eps)
 
     def _attend(self, x, pad_mask):
-        key_padding_mask = None if pad_mask is None else ~pad_mask          # torch: True = ignore this key
-        out, _ = self.self_attn(x, x, x, key_padding_mask=key_padding_mask, need_weights=False)
+        out, _ = self.self_attn(x, x, x, key_padding_mask=_key_padding_mask(pad_mask), need_weights=False)
         return out
 
     def forward(self, x, pad_mask=None):
-        if self.norm_first:                                  # pre-LN: x + sublayer(norm(x))
-            x = x + self._attend(self.norm1(x), pad_mask)
-            return x + self.ffn(self.norm2(x))
-        x = self.norm1(x + self._attend(x, pad_mask))        # post-LN: norm(x + sublayer(x))
-        return self.norm2(x + self.ffn(x))
+        residual_block = _pre_ln if self.norm_first else _post_ln
+        x = residual_block(x, lambda h: self._attend(h, pad_mask), self.norm1)
+        return residual_block(x, self.ffn, self.norm2)
+
+
+def _embed(embedding, tokens):
+    """Token embeddings scaled by sqrt(d_model), so the positional encoding (values in [-1, 1]) does not
+    drown them."""
+    return embedding(tokens) * math.sqrt(embedding.embedding_dim)
 
 
 class Encoder(nn.Module):
     def __init__(self, vocab_size, d_model, n_heads, d_ff, n_layers, max_len, norm_first=False):
         super().__init__()
-        self.d_model = d_model
         self.embed = nn.Embedding(vocab_size, d_model)
         self.register_buffer("pe", sinusoidal_positional_encoding(max_len, d_model), persistent=False)
         self.layers = nn.ModuleList(EncoderLayer(d_model, n_heads, d_ff, norm_first) for _ in range(n_layers))
         self.final_norm = nn.LayerNorm(d_model) if norm_first else None
 
     def forward(self, tokens, pad_mask=None):
-        x = self.embed(tokens) * math.sqrt(self.d_model) + self.pe[: tokens.size(1)]
+        x = _embed(self.embed, tokens) + self.pe[: tokens.size(1)]
         for layer in self.layers:
             x = layer(x, pad_mask)
         return x if self.final_norm is None else self.final_norm(x)
