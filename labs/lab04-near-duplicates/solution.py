@@ -23,8 +23,13 @@ def make_hash_params(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def _words(text: str) -> list[str]:
+    """Lowercase words: runs of [a-z0-9], so case and punctuation never split one shingle into two."""
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
 def shingles(text: str, k: int = 3) -> set[str]:
-    tokens = re.findall(r"[a-z0-9]+", text.lower())
+    tokens = _words(text)
     if len(tokens) < k:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i:i + k]) for i in range(len(tokens) - k + 1)}
@@ -36,11 +41,16 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b)
 
 
+def _hash_family(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """h_i(x) = (a_i * x + b_i) mod P for every shingle hash x (rows) and hash function i (columns)."""
+    return (np.outer(hashes, a) + b) % P
+
+
 def minhash_signature(shingle_set: set[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not shingle_set:
         return np.full(len(a), P, dtype=np.int64)
     hashes = np.array([base_hash(s) for s in shingle_set], dtype=np.int64)
-    return ((np.outer(hashes, a) + b) % P).min(axis=0)
+    return _hash_family(hashes, a, b).min(axis=0)
 
 
 def estimate_jaccard(sig1: np.ndarray, sig2: np.ndarray) -> float:
@@ -85,11 +95,21 @@ def clusters(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
     return sorted(g for g in groups.values() if len(g) > 1)
 
 
+def _verified(candidates: list[tuple[int, int]], sets: list[set], threshold: float) -> list[tuple[int, int]]:
+    """The LSH candidates whose real Jaccard similarity reaches the threshold (LSH only suggests pairs)."""
+    return [(i, j) for i, j in candidates if jaccard(sets[i], sets[j]) >= threshold]
+
+
+def _kept(n: int, groups: list[list[int]]) -> list[int]:
+    """The documents left when each cluster keeps only its first (lowest-index) document."""
+    removed = {i for group in groups for i in group[1:]}
+    return [i for i in range(n) if i not in removed]
+
+
 def deduplicate(docs: list[str], k: int = 3, num_perm: int = 128, bands: int = 32,
                 threshold: float = 0.5, seed: int = 1) -> list[int]:
     sets = [shingles(d, k) for d in docs]
     a, b = make_hash_params(num_perm, seed)
     signatures = np.stack([minhash_signature(s, a, b) for s in sets]) if docs else np.zeros((0, num_perm), np.int64)
-    verified = [(i, j) for i, j in lsh_candidates(signatures, bands) if jaccard(sets[i], sets[j]) >= threshold]
-    removed = {i for group in clusters(len(docs), verified) for i in group[1:]}
-    return [i for i in range(len(docs)) if i not in removed]
+    pairs = _verified(lsh_candidates(signatures, bands), sets, threshold)
+    return _kept(len(docs), clusters(len(docs), pairs))

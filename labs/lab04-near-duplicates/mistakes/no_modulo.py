@@ -1,9 +1,7 @@
-"""Common mistake: the hash functions are a * h + b without the modulo P."""
+"""Common mistake: the hash functions are a * h + b without the modulo P, which is no longer the given
+hash family, so the signatures differ from the expected ones."""
 # overrides solution.py: only what differs from the reference solution is below
 
 
-def minhash_signature(shingle_set: set[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if not shingle_set:
-        return np.full(len(a), P, dtype=np.int64)
-    hashes = np.array([base_hash(s) for s in shingle_set], dtype=np.int64)
-    return (np.outer(hashes, a) + b).min(axis=0)
+def _hash_family(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.outer(hashes, a) + b
