@@ -69,17 +69,18 @@ def random_merges(rng, words, n):
             continue
         seen.add(pair)
         merges.append(pair)
-        for w, syms in segmented.items():  # apply it so later merges can build on it
-            out, j = [], 0
-            while j < len(syms):
-                if j + 1 < len(syms) and (syms[j], syms[j + 1]) == pair:
-                    out.append(syms[j] + syms[j + 1])
-                    j += 2
-                else:
-                    out.append(syms[j])
-                    j += 1
-            segmented[w] = tuple(out)
+        segmented = {w: _joined(syms, pair) for w, syms in segmented.items()}  # later merges build on it
     return merges
+
+
+def _joined(symbols, pair):
+    """symbols with each occurrence of pair, left to right and never overlapping, joined into one symbol."""
+    out, i = list(symbols), 0
+    while i < len(out) - 1:
+        if (out[i], out[i + 1]) == pair:
+            out[i:i + 2] = [out[i] + out[i + 1]]
+        i += 1
+    return tuple(out)
 
 
 NAMES = ["Mr. Hale", "Dr. Moss", "Anna", "the keeper", "Tom's mother", "the boys'"]

@@ -53,6 +53,11 @@ def word_to_symbols(word: str) -> tuple[str, ...]:
     return tuple(word[:-1]) + (word[-1] + EOW,)
 
 
+def _best_pair(counts: dict[tuple[str, str], int]) -> tuple[str, str]:
+    """The most frequent pair; ties go to the alphabetically smallest pair (never to dict order)."""
+    return min(counts, key=lambda pair: (-counts[pair], pair))
+
+
 def train_bpe(word_counts: dict[str, int], num_merges: int) -> list[tuple[str, str]]:
     vocab = {word_to_symbols(w): c for w, c in word_counts.items() if w}
     merges = []
@@ -60,10 +65,15 @@ def train_bpe(word_counts: dict[str, int], num_merges: int) -> list[tuple[str, s
         counts = _pair_counts(vocab)
         if not counts:
             break
-        best = min(counts, key=lambda pair: (-counts[pair], pair))
+        best = _best_pair(counts)
         merges.append(best)
         vocab = {_merge(symbols, best): freq for symbols, freq in vocab.items()}
     return merges
+
+
+def _pair_to_merge(pairs: list[tuple[str, str]], rank: dict[tuple[str, str], int]) -> tuple[str, str]:
+    """Of the adjacent pairs that have a merge, the one learned first (lowest rank), wherever it stands."""
+    return min(pairs, key=rank.__getitem__)
 
 
 def bpe_encode(word: str, merges: list[tuple[str, str]]) -> list[str]:
@@ -73,7 +83,7 @@ def bpe_encode(word: str, merges: list[tuple[str, str]]) -> list[str]:
         pairs = [p for p in zip(symbols, symbols[1:]) if p in rank]
         if not pairs:
             break
-        symbols = _merge(symbols, min(pairs, key=rank.__getitem__))
+        symbols = _merge(symbols, _pair_to_merge(pairs, rank))
     return list(symbols)
 
 
