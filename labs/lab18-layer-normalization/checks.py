@@ -85,11 +85,8 @@ def check_random(got, expected, ctx):
         return Verdict(False, "no results")
     labels = {"float64": "float64 input", "float32": "float32 input", "no_affine": "weight=None, bias=None",
               "eps_0.1": "eps=0.1"}
-    for key, label in labels.items():
-        verdict = _close(label, got.get(key), expected[key])
-        if not verdict.passed:
-            return verdict
-    return Verdict(True)
+    verdicts = (_close(label, got.get(key), expected[key]) for key, label in labels.items())
+    return next((verdict for verdict in verdicts if not verdict.passed), Verdict(True))
 
 
 def check_tiny_variance(got, expected, ctx):

@@ -6,22 +6,37 @@ from torch import nn
 from torch.nn import functional as F
 
 
-def layer_norm(x, weight=None, bias=None, eps=1e-5):
-    """Normalise over the last axis: (x - mean) / sqrt(var + eps) * weight + bias (biased variance)."""
+def _moments(x):
+    """Mean and variance over the last axis; the variance is biased (divide by d, not d - 1), as in torch."""
     mean = x.mean(dim=-1, keepdim=True)
-    var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
-    y = (x - mean) / torch.sqrt(var + eps)
+    return mean, ((x - mean) ** 2).mean(dim=-1, keepdim=True)
+
+
+def _std(var, eps):
+    """eps goes inside the square root, added to the variance, as in torch."""
+    return torch.sqrt(var + eps)
+
+
+def _mean_square(x):
+    return x.pow(2).mean(dim=-1, keepdim=True)
+
+
+def _scale_shift(y, weight=None, bias=None):
+    """The learned affine part (either may be None)."""
     if weight is not None:
         y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    return y if bias is None else y + bias
+
+
+def layer_norm(x, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last axis: (x - mean) / sqrt(var + eps) * weight + bias (biased variance)."""
+    mean, var = _moments(x)
+    return _scale_shift((x - mean) / _std(var, eps), weight, bias)
 
 
 def rms_norm(x, weight=None, eps=1e-6):
     """x / sqrt(mean(x^2) + eps) * weight over the last axis: no centring, no bias."""
-    y = x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + eps)
-    return y if weight is None else y * weight
+    return _scale_shift(x * torch.rsqrt(_mean_square(x) + eps), weight)
 
 
 class LayerNorm(nn.Module):
@@ -83,6 +98,13 @@ class ResidualMLP(nn.Module):
         return self.head(self.final_norm(x))
 
 
+def _sgd_step(optimizer, loss):
+    """One update: clear the previous step's gradients, backpropagate this loss, step."""
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
 def train_classifier(model, x, y, steps, lr, batch_size):
     """SGD with momentum 0.9 on random mini-batches; returns the training loss of every step."""
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
@@ -91,8 +113,6 @@ def train_classifier(model, x, y, steps, lr, batch_size):
     for _ in range(steps):
         idx = torch.randint(0, x.shape[0], (batch_size,))
         loss = F.cross_entropy(model(x[idx]), y[idx])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        _sgd_step(optimizer, loss)
         losses.append(loss.item())
     return losses

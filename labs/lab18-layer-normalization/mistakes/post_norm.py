@@ -2,14 +2,8 @@
 # overrides solution.py: only what differs from the reference solution is below
 
 
-class ResidualBlock(nn.Module):
+class ResidualBlock(ResidualBlock):  # noqa: F821 - the reference class, appended below it
     """Post-norm residual MLP block: norm(x + fc2(relu(fc1(x))))."""
-
-    def __init__(self, d_model, norm):
-        super().__init__()
-        self.norm = make_norm(norm, d_model)
-        self.fc1 = nn.Linear(d_model, 2 * d_model)
-        self.fc2 = nn.Linear(2 * d_model, d_model)
 
     def forward(self, x):
         return self.norm(x + self.fc2(torch.relu(self.fc1(x))))
