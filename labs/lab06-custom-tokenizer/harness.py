@@ -36,6 +36,11 @@ def _tokenizer(value, what):
     return value
 
 
+def vocab_size_for(ctx, name):
+    """800 on the visible seed; on a hidden seed, a size between 500 and 900 drawn for case `name`."""
+    return 800 if ctx.visible else case_rng(ctx, name).randint(500, 900)
+
+
 def trained(student, ctx, vocab_size):
     tok = _tokenizer(student.build_tokenizer(), "build_tokenizer")
     return _tokenizer(student.train_tokenizer(tok, training_texts(ctx), vocab_size), "train_tokenizer")
@@ -97,22 +102,17 @@ def tricky_texts(ctx):
 
 @case
 def pipeline(student, ctx):
-    rng = case_rng(ctx, "pipeline")
-    vocab_size = 800 if ctx.visible else rng.randint(500, 900)
+    vocab_size = vocab_size_for(ctx, "pipeline")
     ctx.show(training="data/train.txt + 2000 sentences from data/story_gen.py (seed 0)", vocab_size=vocab_size)
     return summary(trained(student, ctx, vocab_size))
 
 
 @case
 def encode(student, ctx):
-    rng = case_rng(ctx, "encode")
-    tok = trained(student, ctx, 800 if ctx.visible else rng.randint(500, 900))
+    tok = trained(student, ctx, vocab_size_for(ctx, "encode"))
     texts = heldout_texts(ctx)[:5]
     ctx.show(texts=texts)
-    out = []
-    for text in texts:
-        enc = tok.encode(text)
-        out.append(enc.tokens)
+    out = [tok.encode(text).tokens for text in texts]
     pair = tok.encode(texts[0], texts[1])
     out.append({"pair_tokens": pair.tokens, "pair_type_ids": pair.type_ids})
     return out
@@ -120,8 +120,7 @@ def encode(student, ctx):
 
 @case
 def round_trip(student, ctx):
-    rng = case_rng(ctx, "round_trip")
-    tok = trained(student, ctx, 800 if ctx.visible else rng.randint(500, 900))
+    tok = trained(student, ctx, vocab_size_for(ctx, "round_trip"))
     texts = tricky_texts(ctx)
     ctx.show(texts=texts)
     decoded = [tok.decode(tok.encode(t).ids, skip_special_tokens=True) for t in texts]
@@ -167,8 +166,7 @@ def encode_batch(student, ctx):
 
 @case
 def fertility(student, ctx):
-    rng = case_rng(ctx, "fertility")
-    tok = trained(student, ctx, 800 if ctx.visible else rng.randint(500, 900))
+    tok = trained(student, ctx, vocab_size_for(ctx, "fertility"))
     texts = heldout_texts(ctx)
     value = student.fertility(tok, list(texts))
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

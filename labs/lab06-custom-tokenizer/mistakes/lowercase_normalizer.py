@@ -1,13 +1,10 @@
-"""Common mistake: a Lowercase normalizer."""
+"""Common mistake: a Lowercase normalizer after NFKC, so decode(encode(text)) no longer gives the text back."""
 # overrides solution.py: only what differs from the reference solution is below
+
+_reference_build_tokenizer = build_tokenizer
 
 
 def build_tokenizer() -> Tokenizer:
-    tokenizer = Tokenizer(models.BPE())
+    tokenizer = _reference_build_tokenizer()
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.ByteLevel(add_prefix_space=False),
-    ])
-    tokenizer.decoder = decoders.ByteLevel()
     return tokenizer

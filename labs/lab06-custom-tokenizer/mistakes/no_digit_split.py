@@ -1,10 +1,11 @@
-"""Common mistake: no digit splitting."""
+"""Common mistake: no digit splitting: only the ByteLevel pre-tokenizer, so numbers are merged into
+multi-digit tokens."""
 # overrides solution.py: only what differs from the reference solution is below
+
+_reference_build_tokenizer = build_tokenizer
 
 
 def build_tokenizer() -> Tokenizer:
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.normalizer = normalizers.NFKC()
+    tokenizer = _reference_build_tokenizer()
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
     return tokenizer
