@@ -26,6 +26,14 @@ def hidden_config(ctx, salt: int) -> tuple[tuple[int, int], int]:
     return rng.choice([((1, 1), 2), ((1, 2), 2), ((1, 2), 3), ((1, 3), 2)])
 
 
+def docs_and_config(ctx, salt: int, visible_config: tuple[tuple[int, int], int]):
+    """(docs, (ngram_range, min_df)): data/visible_docs.txt with visible_config on the visible seed, else
+    hidden_docs and hidden_config for this salt."""
+    if ctx.visible:
+        return read_lines(ctx, "visible_docs.txt"), visible_config
+    return hidden_docs(ctx, salt), hidden_config(ctx, salt)
+
+
 # ------------------------------------------------------------------ validating what comes back
 
 dense = array
@@ -48,10 +56,7 @@ def as_tuple(ngram_range) -> tuple[int, int]:
 
 @case
 def vocabulary(student, ctx):
-    if ctx.visible:
-        docs, (ngram_range, min_df) = read_lines(ctx, "visible_docs.txt"), ((1, 2), 2)
-    else:
-        docs, (ngram_range, min_df) = hidden_docs(ctx, 1), hidden_config(ctx, 1)
+    docs, (ngram_range, min_df) = docs_and_config(ctx, 1, ((1, 2), 2))
     ctx.show(docs=docs, vocabulary_call=f"build_vocabulary(docs, ngram_range={ngram_range}, min_df={min_df})")
     return vocabulary_dict(student.build_vocabulary(list(docs), ngram_range, min_df), "build_vocabulary")
 
@@ -112,10 +117,7 @@ def tfidf(student, ctx):
 
 @case
 def pipeline(student, ctx):
-    if ctx.visible:
-        docs, (ngram_range, min_df) = read_lines(ctx, "visible_docs.txt"), ((1, 1), 1)
-    else:
-        docs, (ngram_range, min_df) = hidden_docs(ctx, 5), hidden_config(ctx, 5)
+    docs, (ngram_range, min_df) = docs_and_config(ctx, 5, ((1, 1), 1))
     ctx.show(docs=docs, pipeline=f"vocab = build_vocabulary(docs, {ngram_range}, {min_df}); counts = count_matrix("
                                  f"docs, vocab, {ngram_range}); tfidf_transform(counts, smooth_idf(counts))")
     vocab = vocabulary_dict(student.build_vocabulary(list(docs), ngram_range, min_df), "build_vocabulary")
@@ -129,10 +131,7 @@ def pipeline(student, ctx):
 
 @case
 def sklearn(student, ctx):
-    if ctx.visible:
-        docs, (ngram_range, min_df) = read_lines(ctx, "visible_docs.txt"), ((1, 2), 2)
-    else:
-        docs, (ngram_range, min_df) = hidden_docs(ctx, 6), hidden_config(ctx, 6)
+    docs, (ngram_range, min_df) = docs_and_config(ctx, 6, ((1, 2), 2))
     ctx.show(docs=docs, sklearn_call=f"sklearn_tfidf(docs, ngram_range={ngram_range}, min_df={min_df})")
     result = student.sklearn_tfidf(list(docs), ngram_range, min_df)
     if not isinstance(result, (tuple, list)) or len(result) != 2:

@@ -17,11 +17,17 @@ def extract_terms(text: str, ngram_range: tuple[int, int] = (1, 1)) -> list[str]
     return [" ".join(tokens[i:i + n]) for n in range(low, high + 1) for i in range(len(tokens) - n + 1)]
 
 
-def build_vocabulary(docs: list[str], ngram_range: tuple[int, int] = (1, 1), min_df: int = 1) -> dict[str, int]:
+def _document_frequency(docs: list[str], ngram_range: tuple[int, int]) -> dict[str, int]:
+    """For each term, the number of documents it occurs in (however many times it occurs in each)."""
     df: dict[str, int] = {}
     for doc in docs:
         for term in set(extract_terms(doc, ngram_range)):
             df[term] = df.get(term, 0) + 1
+    return df
+
+
+def build_vocabulary(docs: list[str], ngram_range: tuple[int, int] = (1, 1), min_df: int = 1) -> dict[str, int]:
+    df = _document_frequency(docs, ngram_range)
     kept = sorted(term for term, count in df.items() if count >= min_df)
     return {term: i for i, term in enumerate(kept)}
 
@@ -42,10 +48,15 @@ def smooth_idf(counts: np.ndarray) -> np.ndarray:
     return np.log((1 + n_docs) / (1 + df)) + 1.0
 
 
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Each row divided by its L2 norm (float64); an all-zero row stays all zero instead of 0 / 0."""
+    matrix = matrix.astype(np.float64)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
 def tfidf_transform(counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
-    weights = counts.astype(np.float64) * idf
-    norms = np.linalg.norm(weights, axis=1, keepdims=True)
-    return np.divide(weights, norms, out=np.zeros_like(weights), where=norms > 0)
+    return _unit_rows(counts.astype(np.float64) * idf)
 
 
 def sklearn_tfidf(docs: list[str], ngram_range: tuple[int, int] = (1, 1), min_df: int = 1):
@@ -55,11 +66,12 @@ def sklearn_tfidf(docs: list[str], ngram_range: tuple[int, int] = (1, 1), min_df
 
 
 def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a_norm = np.linalg.norm(a, axis=1, keepdims=True)
-    b_norm = np.linalg.norm(b, axis=1, keepdims=True)
-    a_unit = np.divide(a, a_norm, out=np.zeros_like(a, dtype=np.float64), where=a_norm > 0)
-    b_unit = np.divide(b, b_norm, out=np.zeros_like(b, dtype=np.float64), where=b_norm > 0)
-    return a_unit @ b_unit.T
+    return _unit_rows(a) @ _unit_rows(b).T
+
+
+def _rank(scores: np.ndarray, top_k: int) -> list[int]:
+    """The indices of the top_k highest scores, highest first; ties in index order."""
+    return sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:top_k]
 
 
 def search(query: str, docs: list[str], top_k: int = 3) -> list[int]:
@@ -68,6 +80,4 @@ def search(query: str, docs: list[str], top_k: int = 3) -> list[int]:
     idf = smooth_idf(counts)
     doc_vectors = tfidf_transform(counts, idf)
     query_vector = tfidf_transform(count_matrix([query], vocabulary), idf)
-    scores = cosine_similarity(query_vector, doc_vectors)[0]
-    order = sorted(range(len(docs)), key=lambda i: (-scores[i], i))
-    return order[:top_k]
+    return _rank(cosine_similarity(query_vector, doc_vectors)[0], top_k)
