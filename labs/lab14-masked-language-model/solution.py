@@ -7,17 +7,24 @@ PAD, CLS, SEP, MASK = 0, 1, 2, 3
 N_SPECIAL = 4  # ids 0..3 are special tokens; real words start at 4
 
 
+def _select(input_ids: torch.Tensor, generator: torch.Generator, mlm_prob: float) -> torch.Tensor:
+    """Each real word independently with probability mlm_prob; special tokens are never selected."""
+    return (torch.rand(input_ids.shape, generator=generator) < mlm_prob) & (input_ids >= N_SPECIAL)
+
+
+def _replacements(selected: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """BERT's 80/10/10 among the selected positions: (to [MASK], to a random word); the last 10% stay as they are."""
+    action = torch.rand(selected.shape, generator=generator)
+    return selected & (action < 0.8), selected & (action >= 0.8) & (action < 0.9)
+
+
 def mask_tokens(input_ids: torch.Tensor, vocab_size: int, generator: torch.Generator, mlm_prob: float = 0.15):
-    special = input_ids < N_SPECIAL
-    selected = (torch.rand(input_ids.shape, generator=generator) < mlm_prob) & ~special
+    selected = _select(input_ids, generator, mlm_prob)
     labels = torch.where(selected, input_ids, torch.full_like(input_ids, -100))
-    action = torch.rand(input_ids.shape, generator=generator)
-    to_mask = selected & (action < 0.8)
-    to_random = selected & (action >= 0.8) & (action < 0.9)
+    to_mask, to_random = _replacements(selected, generator)
     random_ids = torch.randint(N_SPECIAL, vocab_size, input_ids.shape, generator=generator)
     masked = torch.where(to_mask, torch.full_like(input_ids, MASK), input_ids)
-    masked = torch.where(to_random, random_ids, masked)
-    return masked, labels
+    return torch.where(to_random, random_ids, masked), labels
 
 
 def mlm_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -43,10 +50,7 @@ class TinyEncoder(nn.Module):
 
 
 def pad_batch(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), PAD, dtype=torch.long)
-    for i, s in enumerate(sequences):
-        ids[i, :len(s)] = torch.tensor(s)
+    ids = nn.utils.rnn.pad_sequence([torch.tensor(s) for s in sequences], batch_first=True, padding_value=PAD)
     return ids, ids != PAD
 
 
