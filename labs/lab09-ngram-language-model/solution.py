@@ -28,8 +28,13 @@ class NgramLM:
         self.ngram_counts: dict[tuple[str, ...], int] = {}
         self.context_counts: Counter = Counter()
 
+    @staticmethod
+    def _vocabulary(sentences: list[list[str]]) -> list[str]:
+        """The words the model can predict: every training word, '</s>' and '<unk>' (never '<s>')."""
+        return sorted({w for s in sentences for w in s} | {EOS, UNK})
+
     def fit(self, sentences: list[list[str]]) -> "NgramLM":
-        self.vocab = sorted({w for s in sentences for w in s} | {EOS, UNK})
+        self.vocab = self._vocabulary(sentences)
         self._known = set(self.vocab)
         self.ngram_counts = count_ngrams(sentences, self.n)
         self.context_counts = Counter()
@@ -40,14 +45,17 @@ class NgramLM:
     def _map(self, token: str) -> str:
         return token if token in self._known or token == BOS else UNK
 
-    def prob(self, context: tuple[str, ...], word: str) -> float:
+    def _counts(self, context: tuple[str, ...], word: str) -> tuple[int, int]:
+        """c(context + word) and c(context), unknown words read as '<unk>'."""
         context = tuple(self._map(t) for t in context)
-        word = self._map(word)
-        numerator = self.ngram_counts.get(context + (word,), 0) + self.k
-        denominator = self.context_counts.get(context, 0) + self.k * len(self.vocab)
+        return self.ngram_counts.get(context + (self._map(word),), 0), self.context_counts.get(context, 0)
+
+    def prob(self, context: tuple[str, ...], word: str) -> float:
+        count, context_count = self._counts(context, word)
+        denominator = context_count + self.k * len(self.vocab)
         if denominator == 0:  # unseen context without smoothing: fall back to uniform
             return 1.0 / len(self.vocab)
-        return numerator / denominator
+        return (count + self.k) / denominator
 
     def next_distribution(self, context: tuple[str, ...]) -> dict[str, float]:
         return {w: self.prob(context, w) for w in self.vocab}
@@ -67,18 +75,22 @@ class NgramLM:
         n_tokens = sum(len(s) + 1 for s in sentences)
         return math.exp(-log_total / n_tokens)
 
+    def _sample(self, dist: dict[str, float], rng: random.Random) -> str:
+        """One word drawn from dist with a single rng.random(): inverse-CDF over the sorted vocabulary."""
+        u, cumulative, word = rng.random(), 0.0, EOS
+        for w in self.vocab:
+            if dist[w] > 0.0:
+                word = w  # (also guards against u landing past a sum of 0.9999999)
+            cumulative += dist[w]
+            if u < cumulative:
+                break
+        return word
+
     def generate(self, rng: random.Random, max_len: int = 30) -> list[str]:
         context = (BOS,) * (self.n - 1)
         out: list[str] = []
         while len(out) < max_len:
-            dist = self.next_distribution(context)
-            u, cumulative, word = rng.random(), 0.0, EOS
-            for w in self.vocab:  # inverse-CDF sampling over the sorted vocabulary
-                if dist[w] > 0.0:
-                    word = w  # (also guards against u landing past a sum of 0.9999999)
-                cumulative += dist[w]
-                if u < cumulative:
-                    break
+            word = self._sample(self.next_distribution(context), rng)
             out.append(word)
             if word == EOS:
                 break

@@ -3,16 +3,7 @@
 
 
 class NgramLM(NgramLM):
-    """The reference NgramLM, with generate changed."""
+    """The reference NgramLM, with _sample changed."""
 
-    def generate(self, rng: random.Random, max_len: int = 30) -> list[str]:
-        context = (BOS,) * (self.n - 1)
-        out: list[str] = []
-        while len(out) < max_len:
-            dist = self.next_distribution(context)
-            word = max(self.vocab, key=lambda w: dist[w])
-            out.append(word)
-            if word == EOS:
-                break
-            context = (context + (word,))[1:] if self.n > 1 else ()
-        return out
+    def _sample(self, dist: dict[str, float], rng: random.Random) -> str:
+        return max(self.vocab, key=lambda w: dist[w])

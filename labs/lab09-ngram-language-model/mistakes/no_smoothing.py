@@ -1,4 +1,4 @@
-"""Common mistake: ignores k, so unseen n-grams get probability 0 (infinite perplexity)."""
+"""Common mistake: ignores k (plain maximum likelihood), so unseen n-grams get probability 0."""
 # overrides solution.py: only what differs from the reference solution is below
 
 
@@ -6,10 +6,5 @@ class NgramLM(NgramLM):
     """The reference NgramLM, with prob changed."""
 
     def prob(self, context: tuple[str, ...], word: str) -> float:
-        context = tuple(self._map(t) for t in context)
-        word = self._map(word)
-        numerator = self.ngram_counts.get(context + (word,), 0)
-        denominator = self.context_counts.get(context, 0)
-        if denominator == 0:  # unseen context without smoothing: fall back to uniform
-            return 1.0 / len(self.vocab)
-        return numerator / denominator
+        count, context_count = self._counts(context, word)
+        return count / context_count if context_count else 1.0 / len(self.vocab)
