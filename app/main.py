@@ -5,7 +5,7 @@ import gc
 import logging
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -14,7 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import get_settings
-from app.core.deps import Db
+from app.core.deps import Db, receive_body
 from app.core.errors import AppError
 from app.core.headers import SecurityHeaders
 from app.core.params import is_out_of_range_path_id
@@ -130,7 +130,8 @@ def create_app() -> FastAPI:
     settings = get_settings()
     refuse_insecure_defaults(settings)
     install_session_events()
-    app = CourseApp(title="LLM Course Platform", version="0.1.0", docs_url=None, redoc_url=None)
+    app = CourseApp(title="LLM Course Platform", version="0.1.0", docs_url=None, redoc_url=None,
+                    dependencies=[Depends(receive_body)])
     app.served_over_https = settings.secure_cookies
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="llmcourse_session",
                        same_site="lax", https_only=settings.secure_cookies, max_age=settings.session_lifetime_seconds)

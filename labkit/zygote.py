@@ -329,7 +329,8 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    importlib.import_module("labkit.harness")
+    for name in ("labkit.harness", "labkit.data", "labkit.compare", "labkit.returns"):  # what harnesses use
+        importlib.import_module(name)
     threads = thread_count()
     control.send(json.dumps({"ready": threads == 1, "threads": threads}).encode())
     if threads == 1:  # forking a process with other threads could copy a lock held mid-operation

@@ -1,4 +1,4 @@
-"""Warm start as a fork server: one zygote per environment (python, numpy, sklearn, torch, transformers)
+"""Warm start as a fork server: one zygote per environment (numpy, sklearn, torch, transformers)
 holds the heavy libraries, imported once, and forks a fresh sandbox per submission in milliseconds
 (labkit/zygote.py does the forking; docs/security.md, "Warm start", lists what each child gets).
 
@@ -31,12 +31,13 @@ from worker.seccomp import SeccompUnavailable, program, program_fd
 
 log = logging.getLogger(__name__)
 
-ENVIRONMENTS = {  # what a zygote imports, from the heaviest library a lab imports
-    "transformers": ("numpy", "torch", "transformers", "tokenizers"),
-    "torch": ("numpy", "torch"),
-    "sklearn": ("numpy", "sklearn"),
-    "numpy": ("numpy",),
-    "python": (),
+# What a zygote imports, from the heaviest library a lab imports. The lightest holds numpy: the harness seeds
+# numpy's global generator before every case (labkit.harness.Context.seed_everything), so every run imports it.
+ENVIRONMENTS = {
+    "transformers": ("numpy", "numpy.random", "torch", "transformers", "tokenizers"),
+    "torch": ("numpy", "numpy.random", "torch"),
+    "sklearn": ("numpy", "numpy.random", "sklearn"),
+    "numpy": ("numpy", "numpy.random"),
 }
 INSIDE_LIB = "/sandbox/lib/labkit"
 ALL_LABS, ALL_ARTIFACTS = "/sandbox/labs", "/sandbox/artifacts-all"
@@ -57,10 +58,7 @@ def preimports(lab) -> list[str]:
 
 
 def environment_for(modules: list[str]) -> str:
-    for name, imported in ENVIRONMENTS.items():
-        if name != "python" and name in modules:
-            return name
-    return "numpy" if "numpy" in modules else "python"
+    return next((name for name in ENVIRONMENTS if name in modules), "numpy")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,20 @@
 """Engine and sessions. Services never commit: the request (or task) owns the single commit point."""
 from __future__ import annotations
 
+import fcntl
 import logging
-
+import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import DateTime, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -43,9 +48,70 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+SQLITE_BUSY_SECONDS = 30
+HOLDS_WRITE_LOCK = "llmcourse_holds_write_lock"
+
+
+class SqliteWriters:
+    """Hands SQLite's write lock from one writer to the next as soon as it is free.
+
+    SQLite makes a writer that finds the database locked sleep and retry (1, 2, 5 ... 100 ms), so under load
+    writers queue behind sleeps, not behind each other: a burst of submissions graded at a few jobs a second
+    while the machine stood idle. Every writer of the platform (web, worker, CLI) takes this lock before
+    BEGIN IMMEDIATE instead: a lock between the threads of one process, then an flock on a file beside the
+    database between processes (the kernel wakes the next waiter at once). The lock is held exactly as long
+    as SQLite's own write lock would be, so nothing about isolation changes."""
+
+    def __init__(self, database: Path | None) -> None:
+        self._threads = threading.Lock()  # not an RLock: a request may commit on another thread than it began
+        self._path = database.with_name(database.name + ".writer") if database else None
+        self._file: int | None = None
+
+    def acquire(self) -> None:
+        deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+        if not self._threads.acquire(timeout=SQLITE_BUSY_SECONDS):
+            raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked (writer lock)"))
+        try:
+            self._lock_file(deadline)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def _lock_file(self, deadline: float) -> None:
+        if self._path is None:
+            return
+        if self._file is None:
+            self._file = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        pause = 0.0002
+        while True:
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", None,
+                                           Exception("database is locked (writer lock)")) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    database = make_url(url).database
+    return Path(database).resolve() if database and database != ":memory:" else None
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # A connection per thread that may use one (the web's thread pool holds 40): a writer waiting for the
+        # write lock holds its connection, and readers must not queue behind those for the pool as well.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+                               pool_size=10, max_overflow=50)
+        writers = SqliteWriters(_sqlite_file(url))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -56,15 +122,45 @@ def make_engine(url: str) -> Engine:
             # WAL with synchronous=NORMAL cannot corrupt the database; a power cut may lose the last commits,
             # which the job outbox and the relay re-send. FULL would fsync on every commit.
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
             # Writers take the lock up front: a read-then-write transaction cannot be upgraded while
             # another process (the worker) writes, and SQLite would fail it at once instead of waiting.
-            immediate = connection.get_execution_options().get("sqlite_begin") == "immediate"
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            if connection.get_execution_options().get("sqlite_begin") != "immediate":
+                connection.exec_driver_sql("BEGIN")
+                return
+            writers.acquire()
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                writers.release()
+                raise
+            connection.info[HOLDS_WRITE_LOCK] = True
+
+        def _end_of_write(info: dict) -> None:
+            if info.pop(HOLDS_WRITE_LOCK, False):
+                writers.release()
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _transaction_ended(connection):
+            _end_of_write(connection.info)
+
+        # a connection reset on return to the pool, closed or dropped mid-transaction ends its write too
+        @event.listens_for(engine.pool, "reset")
+        def _reset(_dbapi_connection, connection_record, _reset_state):
+            _end_of_write(connection_record.info)
+
+        @event.listens_for(engine.pool, "close")
+        def _closed(_dbapi_connection, connection_record):
+            _end_of_write(connection_record.info)
+
+        @event.listens_for(engine.pool, "invalidate")
+        def _invalidated(_dbapi_connection, connection_record, _exception):
+            _end_of_write(connection_record.info)
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -18,6 +18,20 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 TOUCH_EVERY_SECONDS = 60
 
 
+async def receive_body(request: Request) -> None:
+    """Read an unsafe request's body before its transaction begins (get_db, every route's first dependency
+    after this one): on SQLite that transaction holds the database's one write lock, which must not wait for
+    a client still sending its upload, nor for the event loop. The body (or parsed form) stays cached on the
+    request for the route."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("content-type", "").startswith(("multipart/form-data",
+                                                           "application/x-www-form-urlencoded")):
+        await request.form()
+    else:
+        await request.body()
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed once after the route returns, rolled back on any error."""
     override = getattr(request.app.state, "session_override", None)
@@ -73,7 +87,7 @@ def get_optional_user(request: Request, db: Db) -> User | None:
                                                ApiToken.revoked_at.is_(None)))
         if row is None:
             raise AppError(401, "The API token is not valid (unknown or revoked).", "bad_token")
-        _touch_token(row)
+        _touch_token(request, row)
         user = db.get(User, row.user_id)
         request.state.via_token = True
     elif request.session:
@@ -113,13 +127,17 @@ def _touch_session(request: Request, row: UserSession) -> None:
         row.last_seen_at = now
 
 
-def _touch_token(row: ApiToken) -> None:
-    """Record when a token was last used: at most once a minute, in its own short transaction, so that
-    read-only API calls stay read-only."""
+def _touch_token(request: Request, row: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute. Writes share the request's own transaction
+    (a second connection would wait for the lock the request itself holds); reads record it in their own
+    short transaction, so that read-only API calls stay read-only."""
     now = utcnow()
     if row.last_used_at is not None and (now - row.last_used_at).total_seconds() < TOUCH_EVERY_SECONDS:
         return
-    _touch(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    if request.method in SAFE_METHODS:
+        _touch(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    else:
+        row.last_used_at = now
 
 
 def _touch(statement) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from sqlalchemy.orm import Session
 
@@ -38,13 +38,28 @@ def configure(celery) -> None:
                        task_ignore_result=True, broker_connection_retry_on_startup=True)
     if settings.celery_broker_url.startswith("redis"):
         celery.conf.broker_transport_options = {"visibility_timeout": 3600}
-    else:
+    elif settings.celery_broker_url.startswith("sqla+sqlite:///"):
         # The embedded broker is polled, and kombu's default interval (1 s) would cap a worker at one job a
         # second. Its SQLAlchemy transport hands every transport option to create_engine, so the interval
-        # is set on the transport class instead.
+        # is set on the transport class instead, and the option is how its connections are made.
         from kombu.transport import sqlalchemy as embedded_broker
 
         embedded_broker.Transport.polling_interval = EMBEDDED_POLLING_SECONDS
+        database = settings.celery_broker_url.removeprefix("sqla+sqlite:///")
+        celery.conf.broker_transport_options = {"creator": partial(embedded_broker_connection, database)}
+
+
+def embedded_broker_connection(database: str):
+    """A connection to the embedded broker's SQLite file in WAL mode without an fsync per commit: with
+    SQLite's defaults every message sent or taken cost an fsync (14 ms here) under the broker's write lock,
+    which capped grading at a few jobs a second. A power cut may lose the last messages; the job rows are
+    the outbox, and the relay sends unsent jobs again."""
+    import sqlite3
+
+    connection = sqlite3.connect(database, timeout=30, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    return connection
 
 
 @lru_cache

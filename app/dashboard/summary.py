@@ -93,13 +93,14 @@ class LabSummary:
 
 
 def summarise_lab(submissions: list[tuple], lab_max: float) -> LabSummary:
-    """submissions: (status, score, max_score, created_at, result) in the order they were made.
+    """submissions: (status, score, max_score, created_at, tests) in the order they were made; tests is the
+    result's list of checks.
 
     A lab is passed at full marks. `stuck_check` is the check with the longest run of failures in the latest
     graded submissions (a check that passed since is not stuck)."""
     out = LabSummary(max_score=lab_max)
     streak: dict[str, int] = {}
-    for number, (status, score, max_score, created_at, result) in enumerate(submissions, 1):
+    for number, (status, score, max_score, created_at, tests) in enumerate(submissions, 1):
         out.attempts = number
         out.first_at = out.first_at or created_at
         out.last_at = created_at
@@ -109,7 +110,7 @@ def summarise_lab(submissions: list[tuple], lab_max: float) -> LabSummary:
         top = max_score or lab_max
         if not out.passed and top > 0 and score >= top - 1e-9:
             out.passed, out.attempts_to_pass, out.first_pass_at = True, number, created_at
-        for test in (result or {}).get("tests") or []:
+        for test in tests if isinstance(tests, list) else []:
             name = str(test.get("name", ""))[:120]
             if not name:
                 continue
@@ -168,8 +169,9 @@ def _refresh_labs(db: Session, changes: dict[int, set[str]], shape: CourseShape)
         conditions.append(Submission.user_id.in_(everything))
     if pairs:
         conditions.append(tuple_(Submission.user_id, Submission.lab_id).in_(pairs))
+    # only the checks of each result (not its output tails): a student may have hundreds of submissions
     rows = db.execute(select(Submission.user_id, Submission.lab_id, Submission.status, Submission.score,
-                             Submission.max_score, Submission.created_at, Submission.result)
+                             Submission.max_score, Submission.created_at, Submission.result["tests"])
                       .where(or_(*conditions)).order_by(Submission.user_id, Submission.id))
     grouped: dict[tuple[int, str], list[tuple]] = defaultdict(list)
     for user_id, lab_id, *rest in rows:

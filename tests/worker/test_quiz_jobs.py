@@ -15,7 +15,7 @@ from app.quizzes import service
 from app.quizzes.models import QuizAnswer, QuizAttempt, QuizGradingJob
 from tests.app.quizzes.helpers import CODE, SINGLE, answers_for
 from tests.conftest import SENT
-from worker import quiz_jobs
+from worker import quiz_jobs, runner
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def on_test_session(db, monkeypatch):
         yield db
         db.flush()
 
-    monkeypatch.setattr(quiz_jobs, "session_scope", same_session)
+    monkeypatch.setattr(runner, "session_scope", same_session)
     return db
 
 
