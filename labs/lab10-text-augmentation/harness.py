@@ -1,5 +1,6 @@
 """Lab 10 harness (runs inside the sandbox): calls the student's EDA operations on the visible
 sentences (seed 0) or on generated sentences (hidden seeds), each call with a fresh random.Random."""
+import functools
 import random
 
 from labkit.data import case_rng, read_lines, read_tsv
@@ -69,38 +70,24 @@ def run_op(student, ctx, op: str, salt: int, amounts) -> dict:
     ctx.show(**{f"{op}_calls": [f"{op}({' '.join(i['tokens'])!r}.split(), {i['amount']}, "
                                 f"rng=random.Random({i['seed']}), protected={set(i['protected'])})"
                                 for i in inputs[:3]] + [f"... {len(inputs)} calls in all"]})
-    outputs = [call(student, op, i["tokens"], i["amount"], {k: list(v) for k, v in lexicon.items()},
-                    i["seed"], i["protected"]) for i in inputs]
-    repeat = [call(student, op, i["tokens"], i["amount"], {k: list(v) for k, v in lexicon.items()},
-                   i["seed"], i["protected"]) for i in inputs[:8]]
-    other = [call(student, op, i["tokens"], i["amount"], {k: list(v) for k, v in lexicon.items()},
-                  i["seed"] + 1, i["protected"]) for i in inputs[:20]]
+
+    def calls(items, seed_shift=0):
+        return [call(student, op, i["tokens"], i["amount"], {k: list(v) for k, v in lexicon.items()},
+                     i["seed"] + seed_shift, i["protected"]) for i in items]
+
+    # outputs, the same calls again (same seeds: same results) and calls with other seeds (other results)
+    outputs, repeat, other = calls(inputs), calls(inputs[:8]), calls(inputs[:20], seed_shift=1)
     return {"op": op, "inputs": inputs, "outputs": outputs, "repeat": repeat, "other": other}
 
 
-@case
-def replacement(student, ctx):
-    return run_op(student, ctx, "synonym_replacement", 1, [1, 2, 3])
-
-
-@case
-def insertion(student, ctx):
-    return run_op(student, ctx, "random_insertion", 2, [1, 2, 3])
-
-
-@case
-def swap(student, ctx):
-    return run_op(student, ctx, "random_swap", 3, [1, 2, 3])
-
-
-@case
-def deletion(student, ctx):
-    return run_op(student, ctx, "random_deletion", 4, [0.1, 0.2, 0.3])
-
-
-@case
-def eda(student, ctx):
-    return run_op(student, ctx, "eda", 5, [0.1, 0.2])
+# case: (the student's operation, salt of its sentences, amounts drawn for its calls: n or p or alpha)
+OPERATION_CASES = {"replacement": ("synonym_replacement", 1, [1, 2, 3]),
+                   "insertion": ("random_insertion", 2, [1, 2, 3]),
+                   "swap": ("random_swap", 3, [1, 2, 3]),
+                   "deletion": ("random_deletion", 4, [0.1, 0.2, 0.3]),
+                   "eda": ("eda", 5, [0.1, 0.2])}
+for _name, (_op, _salt, _amounts) in OPERATION_CASES.items():
+    case(functools.partial(run_op, op=_op, salt=_salt, amounts=_amounts), name=_name)
 
 
 @case

@@ -14,23 +14,32 @@ def load_lexicon(path: str) -> dict[str, list[str]]:
     return lexicon
 
 
+def _replace_word(tokens, out, word, synonym):
+    """out with synonym at every position where the original tokens hold word (all occurrences)."""
+    return [synonym if original == word else current for original, current in zip(tokens, out)]
+
+
 def synonym_replacement(tokens, n, lexicon, rng: random.Random, protected=frozenset()):
     candidates = sorted({t for t in tokens if lexicon.get(t) and t not in protected})
     rng.shuffle(candidates)
     out = list(tokens)
     for word in candidates[:n]:
-        synonym = rng.choice(lexicon[word])
-        out = [synonym if original == word else current for original, current in zip(tokens, out)]
+        out = _replace_word(tokens, out, word, rng.choice(lexicon[word]))
     return out
+
+
+def _synonym_to_insert(out, lexicon, rng: random.Random, protected):
+    """A synonym of a random replaceable word of out (None when there is none)."""
+    candidates = [t for t in out if lexicon.get(t) and t not in protected]
+    return rng.choice(lexicon[rng.choice(candidates)]) if candidates else None
 
 
 def random_insertion(tokens, n, lexicon, rng: random.Random, protected=frozenset()):
     out = list(tokens)
     for _ in range(n):
-        candidates = [t for t in out if lexicon.get(t) and t not in protected]
-        if not candidates:
+        synonym = _synonym_to_insert(out, lexicon, rng, protected)
+        if synonym is None:
             break
-        synonym = rng.choice(lexicon[rng.choice(candidates)])
         out.insert(rng.randint(0, len(out)), synonym)
     return out
 

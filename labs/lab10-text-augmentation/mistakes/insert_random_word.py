@@ -1,13 +1,8 @@
-"""Common mistake: random insertion inserts any lexicon word, not a synonym."""
+"""Common mistake: random insertion inserts any lexicon word, not a synonym of a word in the sentence."""
 # overrides solution.py: only what differs from the reference solution is below
 
 
-def random_insertion(tokens, n, lexicon, rng: random.Random, protected=frozenset()):
-    out = list(tokens)
-    for _ in range(n):
-        candidates = [t for t in out if lexicon.get(t) and t not in protected]
-        if not candidates:
-            break
-        synonym = rng.choice(sorted(lexicon))
-        out.insert(rng.randint(0, len(out)), synonym)
-    return out
+def _synonym_to_insert(out, lexicon, rng: random.Random, protected):
+    if not any(lexicon.get(t) and t not in protected for t in out):
+        return None
+    return rng.choice(sorted(lexicon))
