@@ -8,6 +8,7 @@ import logging
 import threading
 
 from app.config import get_settings
+from app.core.tasks import prune_embedded_broker
 from worker import jobs, quiz_jobs
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class Relay:
 
     def tick(self) -> int:
         self._notice_broker_restart()
+        prune_embedded_broker()
         return jobs.sweep() + quiz_jobs.sweep()
 
     def _notice_broker_restart(self) -> None:

@@ -62,6 +62,32 @@ def embedded_broker_connection(database: str):
     return connection
 
 
+DELIVERED_KEPT_SECONDS = 3600
+
+
+def prune_embedded_broker() -> int:
+    """Delete the embedded broker's messages that a worker took more than an hour ago. Kombu's SQLAlchemy
+    transport marks a taken message invisible and never deletes it, so its file would keep every task ever
+    sent; a taken message is never read again (a worker that dies holding one is covered by the job sweep)."""
+    import sqlite3
+    from datetime import datetime, timedelta
+
+    url = get_settings().celery_broker_url
+    if not url.startswith("sqla+sqlite:///"):
+        return 0
+    connection = embedded_broker_connection(url.removeprefix("sqla+sqlite:///"))
+    try:
+        with connection:
+            # kombu stamps a message with the local time when a worker takes it
+            taken_before = (datetime.now() - timedelta(seconds=DELIVERED_KEPT_SECONDS)).isoformat(sep=" ")
+            return connection.execute("DELETE FROM kombu_message WHERE visible = 0 AND timestamp < ?",
+                                      (taken_before,)).rowcount
+    except sqlite3.OperationalError:  # no message table yet (nothing was ever sent)
+        return 0
+    finally:
+        connection.close()
+
+
 @lru_cache
 def broker_client():
     """A Celery instance that only sends (no task code, no torch): what the web process needs."""
