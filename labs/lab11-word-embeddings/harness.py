@@ -60,12 +60,14 @@ def load_corpus(ctx) -> dict:
     return generate_corpus(ctx.seed)
 
 
-def encode(corpus: dict) -> tuple[list[str], list[list[int]], np.ndarray]:
+def load_encoded(ctx) -> tuple[dict, list[str], list[list[int]], np.ndarray]:
+    """The seed's corpus, its sorted vocabulary, its sentences as word ids and the count of each word."""
+    corpus = load_corpus(ctx)
     vocab = sorted({w for s in corpus["sentences"] for w in s})
     index = {w: i for i, w in enumerate(vocab)}
     ids = [[index[w] for w in s] for s in corpus["sentences"]]
     counts = np.bincount([i for s in ids for i in s], minlength=len(vocab)).astype(np.int64)
-    return vocab, ids, counts
+    return corpus, vocab, ids, counts
 
 # ------------------------------------------------------------------ validation helpers
 
@@ -150,8 +152,7 @@ def sgns_loss(student, ctx):
 
 @case
 def word2vec(student, ctx):
-    corpus = load_corpus(ctx)
-    vocab, ids, counts = encode(corpus)
+    corpus, vocab, ids, counts = load_encoded(ctx)
     ctx.show(word2vec=f"SkipGram({len(vocab)}, {DIM}) trained with train_skipgram(model, skipgram_pairs(sentences, "
                       f"{WINDOW}), noise_distribution(counts), k={NEGATIVES}, epochs={EPOCHS}, batch_size={BATCH}, "
                       f"lr={LR}, generator) on {len(ids)} sentences")
@@ -205,8 +206,7 @@ def glove_loss(student, ctx):
 def glove(student, ctx):
     if ctx.visible:
         return None  # only graded on hidden seeds
-    corpus = load_corpus(ctx)
-    vocab, ids, _ = encode(corpus)
+    corpus, vocab, ids, _ = load_encoded(ctx)
     counts = array(student.cooccurrence(ids, len(vocab), WINDOW), "cooccurrence", (len(vocab), len(vocab)))
     # train_glove minimises the student's glove_loss: the parameters of its last call come back, so that
     # the checks compute the GloVe objective of the trained model themselves.
@@ -270,8 +270,7 @@ def ngrams(student, ctx):
 
 @case
 def subword_vector(student, ctx):
-    corpus = load_corpus(ctx)
-    vocab, _, _ = encode(corpus)
+    corpus, vocab, _, _ = load_encoded(ctx)
     model = student.SubwordSkipGram(vocab, 500, 8, 3, 5)
     weight = embedding_weight(model, "ngram_embed", (500, 8))
     with torch.no_grad():
@@ -291,8 +290,7 @@ def subword_vector(student, ctx):
 def fasttext(student, ctx):
     if ctx.visible:
         return None  # only graded on hidden seeds
-    corpus = load_corpus(ctx)
-    vocab, ids, counts = encode(corpus)
+    corpus, vocab, ids, counts = load_encoded(ctx)
     model = student.SubwordSkipGram(vocab, BUCKETS, DIM, 3, 5)
     pair_array = array(student.skipgram_pairs(ids, WINDOW), "skipgram_pairs", kinds="iu")
     noise_probs = array(student.noise_distribution(counts, 0.75), "noise_distribution", counts.shape)
