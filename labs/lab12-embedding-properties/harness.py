@@ -4,32 +4,27 @@ import random
 
 import numpy as np
 
+from labkit.data import data_path, read_lines, read_tsv, read_words
 from labkit.harness import case
 
+
 def load(ctx) -> tuple[np.ndarray, list[str]]:
-    vectors = np.load(ctx.data_dir / "vectors.npy", allow_pickle=False)
-    vocab = [w for w in (ctx.data_dir / "vocab.txt").read_text(encoding="utf-8").split() if w]
-    return vectors, vocab
+    return np.load(data_path(ctx, "vectors.npy"), allow_pickle=False), read_words(ctx, "vocab.txt")
 
 
 def questions(ctx) -> list[tuple[str, str, str, str, str]]:
+    """data/analogies.txt as (category, a, b, c, d); a line ': name' starts the category `name`."""
     out, category = [], ""
-    for line in (ctx.data_dir / "analogies.txt").read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if parts and parts[0] == ":":
-            category = parts[1]
-        elif parts:
-            out.append((category, *parts))
+    for line in read_lines(ctx, "analogies.txt"):
+        if line.startswith(":"):
+            category = line[1:].strip()
+        else:
+            out.append((category, *line.split()))
     return out
 
 
 def similarity_pairs(ctx) -> list[tuple[str, str, float]]:
-    rows = []
-    for line in (ctx.data_dir / "similarity.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            a, b, score = line.split("\t")
-            rows.append((a, b, float(score)))
-    return rows
+    return [(a, b, float(score)) for a, b, score in read_tsv(ctx, "similarity.tsv", columns=3)]
 
 
 def number(value, what: str) -> float:
@@ -98,16 +93,23 @@ def analogy(student, ctx):
     return {"queries": [list(q) for q in queries], "k": k, "results": results}
 
 
+def _evaluation_questions(ctx) -> list[tuple[str, str, str, str, str]]:
+    """All of data/analogies.txt on the visible seed; else 60 of its planted questions, one with an unknown
+    word and two of a category of their own, shuffled."""
+    if ctx.visible:
+        return questions(ctx)
+    rng = random.Random(ctx.seed + 3)
+    items = rng.sample([q for q in questions(ctx) if q[0] != "oov"], 60)
+    items += [("oov", "cat", "cats", "unicorn", "unicorns"), ("mixed", "king", "queen", "man", "woman"),
+              ("mixed", "paris", "france", "tokyo", "japan")]
+    rng.shuffle(items)
+    return items
+
+
 @case
 def evaluate(student, ctx):
     vectors, vocab = load(ctx)
-    items = questions(ctx)
-    if not ctx.visible:
-        rng = random.Random(ctx.seed + 3)
-        items = rng.sample([q for q in items if q[0] != "oov"], 60)
-        items += [("oov", "cat", "cats", "unicorn", "unicorns"), ("mixed", "king", "queen", "man", "woman"),
-                  ("mixed", "paris", "france", "tokyo", "japan")]
-        rng.shuffle(items)
+    items = _evaluation_questions(ctx)
     ctx.show(evaluate_call=f"evaluate_analogies(questions, vectors, vocab) on {len(items)} questions"
                            + (" (all of data/analogies.txt)" if ctx.visible else ""))
     result = student.evaluate_analogies([tuple(q) for q in items], vectors.copy(), list(vocab))
@@ -139,9 +141,8 @@ def spearman(student, ctx):
 def similarity(student, ctx):
     vectors, vocab = load(ctx)
     pairs = similarity_pairs(ctx)
-    if not ctx.visible:
-        rng = random.Random(ctx.seed + 5)
-        pairs = rng.sample(pairs, 25) + [("griffin", "lion", 6.5)]
+    if not ctx.visible:  # 25 of the pairs and one with a word outside the vocabulary
+        pairs = random.Random(ctx.seed + 5).sample(pairs, 25) + [("griffin", "lion", 6.5)]
     ctx.show(similarity_call=f"similarity_correlation(pairs, vectors, vocab) on {len(pairs)} pairs"
                              + (" (data/similarity.tsv)" if ctx.visible else ""))
     result = student.similarity_correlation([tuple(p) for p in pairs], vectors.copy(), list(vocab))

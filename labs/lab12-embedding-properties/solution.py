@@ -17,23 +17,28 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def _unit_vectors(vectors: np.ndarray, vocab: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """The rows scaled to unit length (float64), so dot products are cosines, and each word's row."""
+    return normalize(vectors.astype(np.float64)), {w: i for i, w in enumerate(vocab)}
+
+
+def _top_k(scores: np.ndarray, exclude: list[int], k: int) -> np.ndarray:
+    """The rows of the k highest scores, highest first (ties: lower row first), never a row of exclude."""
+    scores = scores.copy()
+    scores[exclude] = -np.inf
+    return np.argsort(-scores, kind="stable")[:k]
+
+
 def nearest_neighbors(word: str, vectors: np.ndarray, vocab: list[str], k: int = 5) -> list[tuple[str, float]]:
-    index = {w: i for i, w in enumerate(vocab)}
-    unit = normalize(vectors.astype(np.float64))
+    unit, index = _unit_vectors(vectors, vocab)
     scores = unit @ unit[index[word]]
-    scores[index[word]] = -np.inf
-    order = np.argsort(-scores, kind="stable")[:k]
-    return [(vocab[i], float(scores[i])) for i in order]
+    return [(vocab[i], float(scores[i])) for i in _top_k(scores, [index[word]], k)]
 
 
 def analogy(a: str, b: str, c: str, vectors: np.ndarray, vocab: list[str], k: int = 1) -> list[str]:
-    index = {w: i for i, w in enumerate(vocab)}
-    unit = normalize(vectors.astype(np.float64))
+    unit, index = _unit_vectors(vectors, vocab)
     target = unit[index[b]] - unit[index[a]] + unit[index[c]]
-    scores = unit @ target
-    for word in (a, b, c):
-        scores[index[word]] = -np.inf
-    return [vocab[i] for i in np.argsort(-scores, kind="stable")[:k]]
+    return [vocab[i] for i in _top_k(unit @ target, [index[a], index[b], index[c]], k)]
 
 
 def read_analogies(path: str) -> list[tuple[str, str, str, str, str]]:
@@ -50,17 +55,27 @@ def read_analogies(path: str) -> list[tuple[str, str, str, str, str]]:
     return questions
 
 
+def _answered_right(question: tuple[str, str, str, str], known: set[str], vectors: np.ndarray,
+                    vocab: list[str]) -> bool | None:
+    """Whether analogy(a, b, c) answers d; None (skipped, not wrong) when a word is not in the vocabulary."""
+    a, b, c, d = question
+    if not {a, b, c, d} <= known:
+        return None
+    return analogy(a, b, c, vectors, vocab)[0] == d
+
+
 def evaluate_analogies(questions, vectors: np.ndarray, vocab: list[str]) -> dict:
     known = set(vocab)
     correct: dict[str, int] = {}
     total: dict[str, int] = {}
     skipped = 0
-    for category, a, b, c, d in questions:
-        if not {a, b, c, d} <= known:
+    for category, *question in questions:
+        right = _answered_right(question, known, vectors, vocab)
+        if right is None:
             skipped += 1
             continue
         total[category] = total.get(category, 0) + 1
-        correct[category] = correct.get(category, 0) + (analogy(a, b, c, vectors, vocab)[0] == d)
+        correct[category] = correct.get(category, 0) + right
     answered = sum(total.values())
     return {"accuracy": sum(correct.values()) / answered if answered else 0.0,
             "per_category": {cat: correct[cat] / total[cat] for cat in total},
@@ -82,10 +97,14 @@ def rank(values: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    x, y = x - x.mean(), y - y.mean()
+    return float((x @ y) / np.sqrt((x @ x) * (y @ y)))
+
+
 def spearman(x, y) -> float:
-    rx, ry = rank(x), rank(y)
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    return float((rx @ ry) / np.sqrt((rx @ rx) * (ry @ ry)))
+    """Pearson correlation of the ranks."""
+    return _pearson(rank(x), rank(y))
 
 
 def similarity_correlation(pairs, vectors: np.ndarray, vocab: list[str]) -> tuple[float, int]:

@@ -1,12 +1,9 @@
-"""Common mistake: analogy on raw vectors and dot products."""
+"""Common mistake: analogy adds the raw vectors and scores them with dot products, not unit vectors and cosines."""
 # overrides solution.py: only what differs from the reference solution is below
 
 
 def analogy(a: str, b: str, c: str, vectors: np.ndarray, vocab: list[str], k: int = 1) -> list[str]:
     index = {w: i for i, w in enumerate(vocab)}
-    unit = vectors.astype(np.float64)
-    target = unit[index[b]] - unit[index[a]] + unit[index[c]]
-    scores = unit @ target
-    for word in (a, b, c):
-        scores[index[word]] = -np.inf
-    return [vocab[i] for i in np.argsort(-scores, kind="stable")[:k]]
+    raw = vectors.astype(np.float64)
+    target = raw[index[b]] - raw[index[a]] + raw[index[c]]
+    return [vocab[i] for i in _top_k(raw @ target, [index[a], index[b], index[c]], k)]
