@@ -2,19 +2,15 @@
 import math
 
 from labkit.checks import Verdict, describe
+from labkit.tinymodels import check_loaded, loss_curve_problem
 
 MIN_ACCURACY = 0.7        # exact-match on held-out prompts; the base model scores 0, the reference 1.0
+MAX_LOSS_RATIO = 0.6      # the mean of the last 20 fine-tuning losses must fall below 0.6 x the first
 
 
 def check_load(got, expected, ctx):
-    if not isinstance(got, dict):
-        return Verdict(False, "load_pretrained returned nothing usable")
-    for key in ("model_class", "parameters", "tokenizer_size", "eos_token", "pad_token"):
-        if got.get(key) != expected[key]:
-            return Verdict(False, f"{key}: expected {expected[key]!r}, got {got.get(key)!r}. Load both the model "
-                                  "(AutoModelForCausalLM) and the tokenizer (AutoTokenizer) from the given folder.",
-                           describe(expected), describe(got))
-    return Verdict(True)
+    return check_loaded(got, expected, "load_pretrained", "Load both the model (AutoModelForCausalLM) and the "
+                                                          "tokenizer (AutoTokenizer) from the given folder.")
 
 
 def check_batch(got, expected, ctx):
@@ -82,17 +78,11 @@ def check_perplexity(got, expected, ctx):
 
 
 def check_finetune(got, expected, ctx):
-    if not isinstance(got, dict):
-        return Verdict(False, "no fine-tuning results")
-    losses = got.get("losses") or []
-    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-    if bad is not None:
-        return Verdict(False, f"the training loss became {losses[bad]} at step {bad}")
-    tail = sum(losses[-20:]) / 20
-    if tail > 0.6 * losses[0]:
-        return Verdict(False, f"the loss went from {losses[0]:.3f} to {tail:.3f} (mean of the last 20 steps): "
-                              "the model is barely learning. Check the optimizer (AdamW over model.parameters(), "
-                              "the given lr), zero_grad/backward/step, and that labels are the input_ids.")
+    problem = loss_curve_problem(got, MAX_LOSS_RATIO)
+    if problem:
+        return Verdict(False, f"{problem}: the model is barely learning. Check the optimizer (AdamW over "
+                              "model.parameters(), the given lr), zero_grad/backward/step, and that labels are the "
+                              "input_ids.")
     gold = (ctx.private_dir / "test_completions.txt").read_text().splitlines()
     completions = got.get("completions") or []
     correct = sum(a == b for a, b in zip(completions, gold))

@@ -5,21 +5,16 @@ import torch
 
 from labkit.data import case_rng
 from labkit.harness import case
+from labkit.tinymodels import load_model_dir, loaded, model_dir, student_training, tensor_lists
 
 FINETUNE = dict(steps=300, lr=3e-3, batch_size=16)
 VISIBLE_TEXTS = ["the old dog found a red ball in the park .", "a cat is in the barn ."]
 VISIBLE_PROMPTS = ["once upon a time the", "every day the fox"]
 
 
-def _model_dir(ctx):
-    return str(ctx.artifacts_dir / "gpt2-tiny")
-
-
 def _fresh(ctx):
     """The grader's own copy of the pre-trained model and tokenizer (independent of load_pretrained)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    return AutoModelForCausalLM.from_pretrained(_model_dir(ctx)).eval(), AutoTokenizer.from_pretrained(_model_dir(ctx))
+    return load_model_dir(ctx, "gpt2-tiny", "AutoModelForCausalLM")
 
 
 def _lines(ctx, name):
@@ -44,12 +39,8 @@ def _sentences(ctx, name, n):
 
 @case
 def load(student, ctx):
-    result = student.load_pretrained(_model_dir(ctx))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise TypeError("load_pretrained must return a tuple (model, tokenizer)")
-    model, tokenizer = result
-    return {"model_class": type(model).__name__, "parameters": int(sum(p.numel() for p in model.parameters())),
-            "tokenizer_size": len(tokenizer), "eos_token": tokenizer.eos_token, "pad_token": tokenizer.pad_token}
+    _, tokenizer, summary = loaded(student.load_pretrained(model_dir(ctx, "gpt2-tiny")), "load_pretrained")
+    return {**summary, "eos_token": tokenizer.eos_token, "pad_token": tokenizer.pad_token}
 
 
 @case
@@ -62,17 +53,7 @@ def batch(student, ctx):
         rng = case_rng(ctx, "batch")
         texts = rng.sample(_lines(ctx, "train.txt"), 2) + _sentences(ctx, "batch", rng.randint(1, 3))
         rng.shuffle(texts)
-    out = student.make_batch(tokenizer, list(texts))
-    if not isinstance(out, dict):
-        raise TypeError(f"make_batch must return a dict with input_ids, attention_mask and labels, got {type(out).__name__}")
-    result = {}
-    for key in ("input_ids", "attention_mask", "labels"):
-        if key not in out:
-            raise ValueError(f"make_batch's dict has no '{key}'")
-        if not isinstance(out[key], torch.Tensor):
-            raise TypeError(f"make_batch: {key} must be a torch.Tensor (use return_tensors='pt'), got {type(out[key]).__name__}")
-        result[key] = out[key].detach().long().tolist()
-    return result
+    return tensor_lists(student.make_batch(tokenizer, list(texts)), "make_batch")
 
 
 def _complete_all(student, ctx, prompts, max_new_tokens):
@@ -127,16 +108,11 @@ def _greedy(model, tokenizer, prompt, max_new_tokens=12):
 def finetune(student, ctx):
     """Fine-tune the pre-trained model with the student's code; the grader generates the completions."""
     model, tokenizer = _fresh(ctx)
-    train = _lines(ctx, "train.txt")
     seed = ctx.seed % 2**31
-    torch.manual_seed(seed)
-    losses = student.finetune(model, tokenizer, list(train), FINETUNE["steps"], FINETUNE["lr"],
-                              FINETUNE["batch_size"], seed)
-    if not isinstance(losses, (list, tuple)) or len(losses) != FINETUNE["steps"]:
-        raise TypeError(f"finetune must return the list of its {FINETUNE['steps']} training losses")
-    model.eval()
+    losses = student_training(student.finetune, model, tokenizer, _lines(ctx, "train.txt"), config=FINETUNE, seed=seed,
+                              what="finetune")
     completions = [_greedy(model, tokenizer, p) for p in _lines(ctx, "test_prompts.txt")]
     if ctx.visible:
         print(f"fine-tuning (seed {seed}): loss {float(losses[0]):.3f} -> {sum(map(float, losses[-20:])) / 20:.3f}; "
               f"first held-out completion: {completions[0]!r}")
-    return {"losses": [float(v) for v in losses], "completions": completions}
+    return {"losses": losses, "completions": completions}

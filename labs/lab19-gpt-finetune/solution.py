@@ -17,8 +17,12 @@ def load_pretrained(path):
 def make_batch(tokenizer, texts):
     """Tokenise texts + eos, pad on the right, and build labels that ignore the padding."""
     encoded = tokenizer([text + " " + tokenizer.eos_token for text in texts], padding=True, return_tensors="pt")
-    labels = encoded["input_ids"].masked_fill(encoded["attention_mask"] == 0, -100)
-    return {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"], "labels": labels}
+    return {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"], "labels": _labels(encoded)}
+
+
+def _labels(encoded):
+    """The input_ids themselves (the model shifts them to predict each next token), -100 on the padding."""
+    return encoded["input_ids"].masked_fill(encoded["attention_mask"] == 0, -100)
 
 
 def finetune(model, tokenizer, texts, steps, lr, batch_size, seed):
@@ -46,8 +50,12 @@ def complete(model, tokenizer, prompt, max_new_tokens=12):
     encoded = tokenizer(prompt, return_tensors="pt")
     output = model.generate(**encoded, max_new_tokens=max_new_tokens, do_sample=False,
                             eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-    new_tokens = output[0, encoded["input_ids"].shape[1]:]
-    return tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
+    return tokenizer.decode(_new_tokens(output[0], encoded), skip_special_tokens=True).strip()
+
+
+def _new_tokens(sequence, encoded):
+    """generate returns the prompt followed by the continuation: keep the continuation only."""
+    return sequence[encoded["input_ids"].shape[1]:]
 
 
 @torch.no_grad()
@@ -56,12 +64,17 @@ def perplexity(model, tokenizer, texts, batch_size=8):
     model.eval()
     total_nll, total_tokens = 0.0, 0
     for start in range(0, len(texts), batch_size):
-        batch = make_batch(tokenizer, texts[start:start + batch_size])
-        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-        targets = batch["input_ids"][:, 1:]                     # token t+1 is predicted at position t
-        mask = batch["attention_mask"][:, 1:].bool()            # never score padding
-        log_probs = torch.log_softmax(logits[:, :-1].double(), dim=-1)
-        picked = log_probs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
-        total_nll -= picked[mask].sum().item()
-        total_tokens += int(mask.sum())
+        nll, tokens = _batch_nll(model, make_batch(tokenizer, texts[start:start + batch_size]))
+        total_nll += nll
+        total_tokens += tokens
     return math.exp(total_nll / total_tokens)
+
+
+def _batch_nll(model, batch):
+    """(summed next-token NLL, number of predicted tokens) of one batch, padding excluded."""
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    targets = batch["input_ids"][:, 1:]                     # token t+1 is predicted at position t
+    mask = batch["attention_mask"][:, 1:].bool()            # never score padding
+    log_probs = torch.log_softmax(logits[:, :-1].double(), dim=-1)
+    picked = log_probs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    return -picked[mask].sum().item(), int(mask.sum())
