@@ -63,11 +63,19 @@ class SqliteWriters:
     as SQLite's own write lock would be, so nothing about isolation changes."""
 
     def __init__(self, database: Path | None) -> None:
-        self._threads = threading.Lock()  # not an RLock: a request may commit on another thread than it began
         self._path = database.with_name(database.name + ".writer") if database else None
+        self._start_in_this_process()
+
+    def _start_in_this_process(self) -> None:
+        # A forked child must not inherit the parent's lock state: a thread lock held at fork time stays
+        # held in the child for ever, and a shared open file would let both hold the flock at once.
+        self._pid = os.getpid()
+        self._threads = threading.Lock()  # not an RLock: a request may commit on another thread than it began
         self._file: int | None = None
 
     def acquire(self) -> None:
+        if self._pid != os.getpid():
+            self._start_in_this_process()
         deadline = time.monotonic() + SQLITE_BUSY_SECONDS
         if not self._threads.acquire(timeout=SQLITE_BUSY_SECONDS):
             raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked (writer lock)"))
