@@ -100,26 +100,8 @@ class LabJobs(runner.JobKind):
 
 
 LAB_JOBS = LabJobs()
-
-
-def claim(db: Session, job_id: int, worker: str) -> str | None:
-    return runner.claim(LAB_JOBS, db, job_id, worker)
-
-
-def finish(db: Session, job_id: int, token: str, result: dict) -> bool:
-    return runner.finish(LAB_JOBS, db, job_id, token, result)
-
-
-def run_job(job_id: int, worker: str) -> str:
-    return runner.run(LAB_JOBS, job_id, worker)
-
-
-def sweep(now=None) -> int:
-    return runner.sweep(LAB_JOBS, now)
-
-
-def forget_sent_messages() -> int:
-    return runner.forget_sent_messages(LAB_JOBS)
+claim, finish, run_job, sweep = LAB_JOBS.claim, LAB_JOBS.finish, LAB_JOBS.run, LAB_JOBS.sweep
+forget_sent_messages = LAB_JOBS.forget_sent_messages
 
 
 def _iso(moment) -> str | None:

@@ -47,6 +47,8 @@ class QuizJobs(runner.JobKind):
 
 
 QUIZ_JOBS = QuizJobs()
+claim, finish, run_quiz_job, sweep = QUIZ_JOBS.claim, QUIZ_JOBS.finish, QUIZ_JOBS.run, QUIZ_JOBS.sweep
+forget_sent_messages = QUIZ_JOBS.forget_sent_messages
 
 
 def job_input(db: Session, job: QuizGradingJob) -> tuple[CodeQuestion, str]:
@@ -72,23 +74,3 @@ def grade_safely(question: CodeQuestion, code: str) -> dict | None:
 def platform_error(question: CodeQuestion, detail: str) -> dict:
     return {"passed": 0, "total": len(question.cases), "cases": [], "stdout": "", "seconds": 0.0,
             "message": PLATFORM_ERROR, "run_status": "error", "platform_error": detail[:4000]}
-
-
-def claim(db: Session, job_id: int, worker: str) -> str | None:
-    return runner.claim(QUIZ_JOBS, db, job_id, worker)
-
-
-def finish(db: Session, job_id: int, token: str, feedback: dict) -> bool:
-    return runner.finish(QUIZ_JOBS, db, job_id, token, feedback)
-
-
-def run_quiz_job(job_id: int, worker: str) -> str:
-    return runner.run(QUIZ_JOBS, job_id, worker)
-
-
-def sweep(now=None) -> int:
-    return runner.sweep(QUIZ_JOBS, now)
-
-
-def forget_sent_messages() -> int:
-    return runner.forget_sent_messages(QUIZ_JOBS)

@@ -65,6 +65,22 @@ class JobKind:
     def finished(self, inputs, result: dict) -> None:
         """After the result was recorded and committed (metrics)."""
 
+    # the runner's steps for this kind (what its task, the relay and the tests call)
+    def claim(self, db: Session, job_id: int, worker: str) -> str | None:
+        return claim(self, db, job_id, worker)
+
+    def finish(self, db: Session, job_id: int, token: str, result: dict) -> bool:
+        return finish(self, db, job_id, token, result)
+
+    def run(self, job_id: int, worker: str) -> str:
+        return run(self, job_id, worker)
+
+    def sweep(self, now=None) -> int:
+        return sweep(self, now)
+
+    def forget_sent_messages(self) -> int:
+        return forget_sent_messages(self)
+
 
 def claim(kind: JobKind, db: Session, job_id: int, worker: str) -> str | None:
     """Move a queued job to running; None when another delivery already has it."""
