@@ -1,13 +1,14 @@
 """Lab 20 checks (outside the sandbox). Held-out labels live in private/."""
-import math
 
 import numpy as np
 
 from labkit.checks import Verdict, allclose, describe
+from labkit.tinymodels import loss_curve_problem
 
 LABELS = ["negative", "positive"]
 MIN_ACCURACY = 0.85          # keyword baseline 0.50, majority 0.55, frozen encoder ~0.55, reference ~0.99
 MIN_UNSEEN_ACCURACY = 0.75   # reviews with adjectives never seen in train.csv (a from-scratch model: ~0.6)
+MAX_LOSS_RATIO = 0.5         # the mean of the last 20 fine-tuning losses must fall below 0.5 x the first
 
 
 def _unseen_words(ctx):
@@ -100,15 +101,9 @@ def _cause(facts: dict) -> str:
 
 
 def check_finetune(got, expected, ctx):
-    if not isinstance(got, dict):
-        return Verdict(False, "no fine-tuning results")
-    losses = got.get("losses") or []
-    if any(not math.isfinite(v) for v in losses):
-        return Verdict(False, "the training loss became nan or inf")
-    tail = sum(losses[-20:]) / 20
-    if tail > 0.5 * losses[0]:
-        return Verdict(False, f"the loss went from {losses[0]:.3f} to only {tail:.3f} (mean of the last 20 steps). "
-                              + _cause(got.get("facts") or {}))
+    problem = loss_curve_problem(got, MAX_LOSS_RATIO)
+    if problem:
+        return Verdict(False, f"{problem}. " + _cause((got.get("facts") if isinstance(got, dict) else None) or {}))
     gold = (ctx.private_dir / "test_labels.txt").read_text().splitlines()
     test, seen = _unseen_words(ctx)
     predictions = got.get("predictions") or []

@@ -6,6 +6,7 @@ import random
 import torch
 
 from labkit.harness import case
+from labkit.tinymodels import load_model_dir, loaded, model_dir, student_training, tensor_lists
 
 FINETUNE = dict(steps=150, lr=1e-3, batch_size=32)
 VISIBLE_TEXTS = ["the soup was not good .", "i loved the movie , but the staff was very rude ."]
@@ -16,10 +17,6 @@ def _rng(ctx, name):
     return random.Random(f"{ctx.seed}:{name}")
 
 
-def _model_dir(ctx):
-    return str(ctx.artifacts_dir / "bert-tiny")
-
-
 def _train(ctx):
     with open(ctx.data_dir / "train.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -28,11 +25,7 @@ def _train(ctx):
 
 def _classifier(ctx):
     """The grader's own classifier: pre-trained encoder + a head initialised from the case's seed."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    torch.manual_seed(ctx.seed % 2**31)
-    model = AutoModelForSequenceClassification.from_pretrained(_model_dir(ctx), num_labels=2)
-    return model.eval(), AutoTokenizer.from_pretrained(_model_dir(ctx))
+    return load_model_dir(ctx, "bert-tiny", "AutoModelForSequenceClassification", seed=ctx.seed % 2**31, num_labels=2)
 
 
 def _sample(ctx, name, k):
@@ -43,14 +36,10 @@ def _sample(ctx, name, k):
 
 @case
 def load(student, ctx):
-    result = student.load_classifier(_model_dir(ctx), num_labels=2)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise TypeError("load_classifier must return a tuple (model, tokenizer)")
-    model, tokenizer = result
+    model, _, summary = loaded(student.load_classifier(model_dir(ctx, "bert-tiny"), num_labels=2), "load_classifier")
     config = getattr(model, "config", None)
-    return {"model_class": type(model).__name__, "num_labels": getattr(config, "num_labels", None),
-            "id2label": {str(k): v for k, v in (getattr(config, "id2label", None) or {}).items()},
-            "parameters": int(sum(p.numel() for p in model.parameters())), "tokenizer_size": len(tokenizer)}
+    return {**summary, "num_labels": getattr(config, "num_labels", None),
+            "id2label": {str(k): v for k, v in (getattr(config, "id2label", None) or {}).items()}}
 
 
 @case
@@ -61,15 +50,7 @@ def encode(student, ctx):
         ctx.show(encode_texts=texts, encode_labels=labels)
     else:
         texts, labels = _sample(ctx, "encode", _rng(ctx, "encode-n").randint(3, 6))
-    out = student.encode(tokenizer, list(texts), list(labels))
-    if not isinstance(out, dict):
-        raise TypeError(f"encode must return a dict, got {type(out).__name__}")
-    result = {}
-    for key in ("input_ids", "attention_mask", "labels"):
-        if not isinstance(out.get(key), torch.Tensor):
-            raise TypeError(f"encode: '{key}' must be a torch.Tensor")
-        result[key] = out[key].detach().long().tolist()
-    return result
+    return tensor_lists(student.encode(tokenizer, list(texts), list(labels)), "encode")
 
 
 @case
@@ -113,16 +94,13 @@ def finetune(student, ctx):
     texts, labels = _train(ctx)
     seed = ctx.seed % 2**31
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
-    losses = student.train_classifier(model, tokenizer, list(texts), list(labels), FINETUNE["steps"],
-                                      FINETUNE["lr"], FINETUNE["batch_size"], seed)
-    if not isinstance(losses, (list, tuple)) or len(losses) != FINETUNE["steps"]:
-        raise TypeError(f"train_classifier must return the list of its {FINETUNE['steps']} training losses")
-    model.eval()
+    losses = student_training(student.train_classifier, model, tokenizer, texts, labels, config=FINETUNE, seed=seed,
+                              what="train_classifier")
     test = (ctx.data_dir / "test_texts.txt").read_text().splitlines()
     predictions = _grader_predictions(model, tokenizer, test)
     if ctx.visible:
         print(f"fine-tuning (seed {seed}): loss {float(losses[0]):.3f} -> {sum(map(float, losses[-20:])) / 20:.3f}")
-    return {"losses": [float(v) for v in losses], "predictions": predictions,
+    return {"losses": losses, "predictions": predictions,
             "facts": _training_facts(student, model, tokenizer, texts, before)}
 
 

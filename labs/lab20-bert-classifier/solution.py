@@ -17,11 +17,16 @@ def load_classifier(path, num_labels=2):
 
 def encode(tokenizer, texts, labels=None, max_length=32):
     """[CLS] text [SEP], padded to the longest text, truncated at max_length; labels as class ids."""
-    batch = tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    batch = _tokenize(tokenizer, texts, max_length)
     out = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
     if labels is not None:
         out["labels"] = torch.tensor([LABELS.index(label) for label in labels], dtype=torch.long)
     return out
+
+
+def _tokenize(tokenizer, texts, max_length):
+    """The tokenizer adds [CLS] and [SEP]; pad to the longest text, cut at max_length."""
+    return tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt")
 
 
 def train_classifier(model, tokenizer, texts, labels, steps, lr, batch_size, seed):
@@ -49,8 +54,13 @@ def predict_proba(model, tokenizer, texts, batch_size=32):
     chunks = []
     for start in range(0, len(texts), batch_size):
         batch = encode(tokenizer, texts[start:start + batch_size])
-        chunks.append(torch.softmax(model(**batch).logits, dim=-1))
+        chunks.append(_probabilities(model, batch))
     return torch.cat(chunks)
+
+
+def _probabilities(model, batch):
+    """Softmax of the logits; the attention mask (in the batch) keeps [PAD] out of every text's result."""
+    return torch.softmax(model(**batch).logits, dim=-1)
 
 
 def predict(model, tokenizer, texts, batch_size=32):

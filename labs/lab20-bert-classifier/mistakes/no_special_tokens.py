@@ -2,11 +2,6 @@
 # overrides solution.py: only what differs from the reference solution is below
 
 
-def encode(tokenizer, texts, labels=None, max_length=32):
-    """[CLS] text [SEP], padded to the longest text, truncated at max_length; labels as class ids."""
-    batch = tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt",
-                      add_special_tokens=False)
-    out = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
-    if labels is not None:
-        out["labels"] = torch.tensor([LABELS.index(label) for label in labels], dtype=torch.long)
-    return out
+def _tokenize(tokenizer, texts, max_length):
+    return tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt",
+                     add_special_tokens=False)
