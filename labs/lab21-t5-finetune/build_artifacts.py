@@ -7,18 +7,23 @@ file): `python build_artifacts.py OUT_DIR`.
 2. Builds a word-level tokenizer covering both languages, with T5's <pad> (also the decoder start
    token), </s>, <unk> and sentinel tokens <extra_id_0> ... <extra_id_9>; every encoded text ends with </s>.
 3. Pre-trains a T5 (2 encoder + 2 decoder layers, d_model 64) with T5's span-corruption objective:
-   random spans of the input are replaced by sentinels and the decoder writes the missing spans.
+   random spans of the input are replaced by sentinels and the decoder writes the missing spans
+   (labkit.tinymodels, 2500 steps, fixed seeds).
 4. Saves T5ForConditionalGeneration + tokenizer with save_pretrained into OUT_DIR/t5-tiny (safetensors).
 
 make_data.py imports the grammars and the dictionary from here.
 """
 from __future__ import annotations
 
-import json
 import random
 import sys
-import time
 from pathlib import Path
+
+try:
+    from labkit import tinymodels
+except ImportError:  # labkit is not installed: this source checkout keeps it beside labs/
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from labkit import tinymodels
 
 # English -> Toy dictionary. Toy drops "the" and puts every adjective after its noun.
 NOUNS = {"dog": "vako", "cat": "mirel", "fox": "lusa", "bird": "pitto", "horse": "kanor", "goat": "zegi",
@@ -31,14 +36,12 @@ VERBS = {"finds": "najde", "loses": "gubi", "sees": "vidi", "takes": "bere", "ke
          "drops": "pusti", "carries": "nosi"}
 ENGLISH_EXTRA = "the . and =".split()
 TOY_EXTRA = ". i".split()
-SENTINELS = [f"<extra_id_{i}>" for i in range(10)]
+SENTINELS = tinymodels.T5_SENTINELS
 SPECIALS = ["<pad>", "</s>", "<unk>"] + SENTINELS
 TASK_WORDS = "translate English to Toy :".split()
 
-CONFIG = dict(d_model=64, d_kv=16, d_ff=128, num_layers=2, num_decoder_layers=2, num_heads=4,
-              relative_attention_num_buckets=16, relative_attention_max_distance=32, dropout_rate=0.0,
-              feed_forward_proj="relu", tie_word_embeddings=True)
-PRETRAIN = dict(steps=2500, batch_size=32, lr=3e-3, warmup=200, seed=0, noise=0.15, mean_span=2.0)
+ARTIFACTS_VERSION = 2   # the cache is keyed on this file's bytes: bump it after changing labkit/tinymodels.py
+PRETRAIN = dict(steps=2500, batch_size=32, lr=3e-3, warmup=200, seed=0, noise=0.15, mean_span=2)
 
 
 def vocabulary() -> list[str]:
@@ -80,83 +83,11 @@ def monolingual_text(r: random.Random) -> str:
         else " ".join(sentences)
 
 
-def span_corrupt(words: list[str], r: random.Random) -> tuple[str, str]:
-    """T5 span corruption: about 15% of the words, in spans of ~2, become sentinels in the input."""
-    n = len(words)
-    n_noise = max(1, round(n * PRETRAIN["noise"]))
-    n_spans = max(1, round(n_noise / PRETRAIN["mean_span"]))
-    starts = sorted(r.sample(range(n), min(n_spans, n)))
-    masked, source, target, sentinel, i = set(), [], [], 0, 0
-    for s in starts:
-        for j in range(s, min(n, s + int(PRETRAIN["mean_span"]))):
-            masked.add(j)
-    while i < n:
-        if i in masked:
-            token = SENTINELS[sentinel]
-            sentinel += 1
-            source.append(token)
-            target.append(token)
-            while i < n and i in masked:
-                target.append(words[i])
-                i += 1
-        else:
-            source.append(words[i])
-            i += 1
-    target.append(SENTINELS[min(sentinel, len(SENTINELS) - 1)])
-    return " ".join(source), " ".join(target)
-
-
-def build_tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    vocab = {word: i for i, word in enumerate(vocabulary())}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tok.post_processor = processors.TemplateProcessing(
-        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", vocab["</s>"])])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="</s>",
-                                   additional_special_tokens=SENTINELS, model_max_length=64)
-
-
 def main(out_dir: Path) -> None:
-    import torch
-    from transformers import T5Config, T5ForConditionalGeneration
-
-    torch.set_num_threads(1)
-    torch.manual_seed(PRETRAIN["seed"])
-    tokenizer = build_tokenizer()
-    config = T5Config(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
-                      eos_token_id=tokenizer.eos_token_id, decoder_start_token_id=tokenizer.pad_token_id, **CONFIG)
-    model = T5ForConditionalGeneration(config)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=PRETRAIN["lr"], weight_decay=0.01)
-    steps = PRETRAIN["steps"]
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / PRETRAIN["warmup"]) * max(0.05, 1.0 - s / steps))
-    rng = random.Random(PRETRAIN["seed"])
-    started, losses = time.time(), []
-    model.train()
-    for step in range(steps):
-        pairs = [span_corrupt(monolingual_text(rng).split(), rng) for _ in range(PRETRAIN["batch_size"])]
-        batch = tokenizer([s for s, _ in pairs], padding=True, return_tensors="pt")
-        labels = tokenizer([t for _, t in pairs], padding=True, return_tensors="pt")
-        label_ids = labels["input_ids"].masked_fill(labels["attention_mask"] == 0, -100)
-        loss = model(**batch, labels=label_ids).loss
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        losses.append(loss.item())
-        if step % 250 == 0:
-            print(f"step {step} loss {loss.item():.3f} ({time.time() - started:.0f} s)", flush=True)
-    model.eval()
-    target = out_dir / "t5-tiny"
-    model.save_pretrained(target)
-    tokenizer.save_pretrained(target)
-    info = {"pretrain_steps": steps, "final_loss_mean_50": sum(losses[-50:]) / 50,
-            "parameters": sum(p.numel() for p in model.parameters()), "seconds": round(time.time() - started, 1)}
-    (target / "pretraining.json").write_text(json.dumps(info, indent=1))
-    print(info)
+    tokenizer = tinymodels.word_tokenizer(vocabulary(), max_length=64, template=tinymodels.T5_TEMPLATE,
+                                          unk_token="<unk>", pad_token="<pad>", eos_token="</s>",
+                                          additional_special_tokens=SENTINELS)
+    tinymodels.build_model_dir(out_dir / "t5-tiny", "t5", tokenizer, monolingual_text, **PRETRAIN)
 
 
 if __name__ == "__main__":

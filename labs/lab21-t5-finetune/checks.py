@@ -2,33 +2,24 @@
 import math
 
 from labkit.checks import Verdict, describe
+from labkit.tinymodels import check_loaded, loss_curve_problem
 
 MIN_EXACT_MATCH = 0.6       # reference: ~0.95+; the pre-trained model before fine-tuning: 0
 MIN_TOKEN_ACCURACY = 0.85
+MAX_LOSS_RATIO = 0.3        # the mean of the last 20 fine-tuning losses must fall below 0.3 x the first
 
 
-def _exact(predictions, references):
-    return sum(p.strip() == r.strip() for p, r in zip(predictions, references)) / len(references)
-
-
-def _token_accuracy(predictions, references):
-    correct = total = 0
-    for p, r in zip(predictions, references):
-        p, r = p.split(), r.split()
-        correct += sum(a == b for a, b in zip(p, r))
-        total += len(r)
-    return correct / total
+def _scores(translations, references):
+    """(exact match, token accuracy) of the grader's translations of the held-out sentences."""
+    exact = sum(t.strip() == r.strip() for t, r in zip(translations, references)) / len(references)
+    words = [(t.split(), r.split()) for t, r in zip(translations, references)]
+    matches = sum(a == b for t, r in words for a, b in zip(t, r))
+    return exact, matches / sum(len(r) for _, r in words)
 
 
 def check_load(got, expected, ctx):
-    if not isinstance(got, dict):
-        return Verdict(False, "load_model returned nothing usable")
-    for key in ("model_class", "parameters", "tokenizer_size", "decoder_start_token_id"):
-        if got.get(key) != expected[key]:
-            return Verdict(False, f"{key}: expected {expected[key]!r}, got {got.get(key)!r}. Load the model with "
-                                  "AutoModelForSeq2SeqLM and the tokenizer with AutoTokenizer from the same folder.",
-                           describe(expected), describe(got))
-    return Verdict(True)
+    return check_loaded(got, expected, "load_model", "Load the model with AutoModelForSeq2SeqLM and the tokenizer "
+                                                     "with AutoTokenizer from the same folder.")
 
 
 def check_preprocess(got, expected, ctx):
@@ -92,20 +83,14 @@ def check_metrics(got, expected, ctx):
 
 
 def check_finetune(got, expected, ctx):
-    if not isinstance(got, dict):
-        return Verdict(False, "no fine-tuning results")
-    losses = got.get("losses") or []
-    if any(not math.isfinite(v) for v in losses):
-        return Verdict(False, "the training loss became nan or inf")
-    tail = sum(losses[-20:]) / 20
-    if tail > 0.3 * losses[0]:
-        return Verdict(False, f"the loss went from {losses[0]:.3f} only to {tail:.3f} (mean of the last 20 steps); "
-                              "check the optimizer, the labels, and that you do not pass decoder_input_ids")
+    problem = loss_curve_problem(got, MAX_LOSS_RATIO)
+    if problem:
+        return Verdict(False, f"{problem}; check the optimizer, the labels, and that you do not pass decoder_input_ids")
     references = (ctx.private_dir / "test_targets.txt").read_text().splitlines()
     translations = got.get("translations") or []
     if len(translations) != len(references):
         return Verdict(False, f"{len(translations)} translations for {len(references)} sentences")
-    em, acc = _exact(translations, references), _token_accuracy(translations, references)
+    em, acc = _scores(translations, references)
     if em < MIN_EXACT_MATCH or acc < MIN_TOKEN_ACCURACY:
         wrong = next(((t, r) for t, r in zip(translations, references) if t != r), ("", ""))
         return Verdict(False, f"held-out exact match {em:.3f} (needs {MIN_EXACT_MATCH}) and token accuracy {acc:.3f} "

@@ -5,20 +5,15 @@ import torch
 
 from labkit.data import case_rng
 from labkit.harness import case
+from labkit.tinymodels import load_model_dir, loaded, model_dir, student_training, tensor_lists
 
 FINETUNE = dict(steps=300, lr=3e-3, batch_size=16)
 VISIBLE_PAIRS = [("the dog finds the ball .", "vako najde bolo ."),
                  ("the old cat hides the red key .", "mirel starn skryva kluz ruja .")]
 
 
-def _model_dir(ctx):
-    return str(ctx.artifacts_dir / "t5-tiny")
-
-
 def _fresh(ctx):
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    return AutoModelForSeq2SeqLM.from_pretrained(_model_dir(ctx)).eval(), AutoTokenizer.from_pretrained(_model_dir(ctx))
+    return load_model_dir(ctx, "t5-tiny", "AutoModelForSeq2SeqLM")
 
 
 def _pairs(ctx):
@@ -27,12 +22,8 @@ def _pairs(ctx):
 
 @case
 def load(student, ctx):
-    result = student.load_model(_model_dir(ctx))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise TypeError("load_model must return a tuple (model, tokenizer)")
-    model, tokenizer = result
-    return {"model_class": type(model).__name__, "parameters": int(sum(p.numel() for p in model.parameters())),
-            "tokenizer_size": len(tokenizer), "decoder_start_token_id": model.config.decoder_start_token_id}
+    model, _, summary = loaded(student.load_model(model_dir(ctx, "t5-tiny")), "load_model")
+    return {**summary, "decoder_start_token_id": model.config.decoder_start_token_id}
 
 
 @case
@@ -44,15 +35,8 @@ def preprocess(student, ctx):
     else:
         pairs = case_rng(ctx, "preprocess").sample(_pairs(ctx), case_rng(ctx, "n").randint(3, 5))
     out = student.preprocess(tokenizer, [s for s, _ in pairs], [t for _, t in pairs])
-    if not isinstance(out, dict):
-        raise TypeError(f"preprocess must return a dict, got {type(out).__name__}")
-    result = {}
-    for key in ("input_ids", "attention_mask", "labels"):
-        if not isinstance(out.get(key), torch.Tensor):
-            raise TypeError(f"preprocess: '{key}' must be a torch.Tensor")
-        result[key] = out[key].detach().long().tolist()
-    result["extra_keys"] = sorted(k for k in out if k not in ("input_ids", "attention_mask", "labels"))
-    return result
+    result = tensor_lists(out, "preprocess")
+    return {**result, "extra_keys": sorted(k for k in out if k not in result)}
 
 
 @case
@@ -115,15 +99,10 @@ def _grader_translations(model, tokenizer, sentences, prefix):
 def finetune(student, ctx):
     model, tokenizer = _fresh(ctx)
     seed = ctx.seed % 2**31
-    torch.manual_seed(seed)
-    losses = student.train(model, tokenizer, _pairs(ctx), FINETUNE["steps"], FINETUNE["lr"],
-                           FINETUNE["batch_size"], seed)
-    if not isinstance(losses, (list, tuple)) or len(losses) != FINETUNE["steps"]:
-        raise TypeError(f"train must return the list of its {FINETUNE['steps']} training losses")
-    model.eval()
+    losses = student_training(student.train, model, tokenizer, _pairs(ctx), config=FINETUNE, seed=seed, what="train")
     sources = (ctx.data_dir / "test_sources.txt").read_text().splitlines()
     translations = _grader_translations(model, tokenizer, sources, "translate English to Toy : ")
     if ctx.visible:
         print(f"fine-tuning (seed {seed}): loss {float(losses[0]):.3f} -> {sum(map(float, losses[-20:])) / 20:.3f}; "
               f"{sources[0]!r} -> {translations[0]!r}")
-    return {"losses": [float(v) for v in losses], "translations": translations}
+    return {"losses": losses, "translations": translations}

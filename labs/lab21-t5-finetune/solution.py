@@ -20,10 +20,15 @@ def preprocess(tokenizer, sources, targets=None, max_length=32):
                       return_tensors="pt")
     out = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
     if targets is not None:
-        labels = tokenizer(text_target=list(targets), padding=True, truncation=True, max_length=max_length,
-                           return_tensors="pt")
-        out["labels"] = labels["input_ids"].masked_fill(labels["attention_mask"] == 0, -100)
+        out.update(_targets(tokenizer, targets, max_length))
     return out
+
+
+def _targets(tokenizer, targets, max_length):
+    """{"labels": target ids + </s>, padding -> -100 (the loss ignores it)}: nothing for the decoder's input."""
+    labels = tokenizer(text_target=list(targets), padding=True, truncation=True, max_length=max_length,
+                       return_tensors="pt")
+    return {"labels": labels["input_ids"].masked_fill(labels["attention_mask"] == 0, -100)}
 
 
 def train(model, tokenizer, pairs, steps, lr, batch_size, seed):

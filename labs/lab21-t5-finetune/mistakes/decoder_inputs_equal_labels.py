@@ -1,17 +1,12 @@
 """Common mistake (lab 21): decoder_input_ids built from the unshifted labels."""
 # overrides solution.py: only what differs from the reference solution is below
 
+_reference_targets = _targets
 
-def preprocess(tokenizer, sources, targets=None, max_length=32):
-    """Encoder inputs = task prefix + source (+ </s>); labels = target ids + </s>, padding -> -100.
-    The model builds decoder_input_ids itself by shifting the labels right (after the start token)."""
-    batch = tokenizer([PREFIX + s for s in sources], padding=True, truncation=True, max_length=max_length,
-                      return_tensors="pt")
-    out = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
-    if targets is not None:
-        labels = tokenizer(text_target=list(targets), padding=True, truncation=True, max_length=max_length,
-                           return_tensors="pt")
-        out["labels"] = labels["input_ids"].masked_fill(labels["attention_mask"] == 0, -100)
-        out["decoder_input_ids"] = labels["input_ids"]            # "the decoder reads the target"
-        out["decoder_attention_mask"] = labels["attention_mask"]
+
+def _targets(tokenizer, targets, max_length):
+    out = _reference_targets(tokenizer, targets, max_length)
+    target_ids = out["labels"].masked_fill(out["labels"] == -100, tokenizer.pad_token_id)
+    out["decoder_input_ids"] = target_ids                     # "the decoder reads the target"
+    out["decoder_attention_mask"] = (out["labels"] != -100).long()
     return out
