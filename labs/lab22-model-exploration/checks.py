@@ -2,6 +2,7 @@
 import math
 
 from labkit.checks import Verdict, describe
+from labkit.tinymodels import check_loaded
 
 DESCRIBE_HINTS = {
     "architecture": "type(model).__name__",
@@ -18,16 +19,9 @@ DESCRIBE_HINTS = {
 
 
 def check_load(got, expected, ctx):
-    if not isinstance(got, dict):
-        return Verdict(False, "load_model returned nothing usable")
-    for name, want in expected.items():
-        have = got.get(name)
-        if have != want:
-            return Verdict(False, f"{name}: expected {want}, got {have}. Choose the Auto class from the config: "
-                                  "AutoModelForCausalLM (GPT-2), AutoModelForMaskedLM (BERT), AutoModelForSeq2SeqLM "
-                                  "(config.is_encoder_decoder); load the tokenizer from the same folder.",
-                           describe(expected), describe(got))
-    return Verdict(True)
+    return check_loaded(got, expected, "load_model", "Choose the Auto class from the config: AutoModelForCausalLM "
+                                                     "(GPT-2), AutoModelForMaskedLM (BERT), AutoModelForSeq2SeqLM "
+                                                     "(config.is_encoder_decoder); load the tokenizer from the same folder.")
 
 
 def check_describe(got, expected, ctx):

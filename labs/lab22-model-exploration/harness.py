@@ -5,6 +5,7 @@ import torch
 
 from labkit.data import case_rng
 from labkit.harness import case
+from labkit.tinymodels import load_model_dir, loaded, model_dir
 
 MODELS = ("gpt2-word", "gpt2-char", "bert-word", "t5-word")
 VISIBLE_TEXT = "the lazy zebra found a red ball in the park ."
@@ -14,22 +15,15 @@ PLACES = "park barn river field".split()
 STRANGERS = ["zebra", "Lion", "tiger", "a2", "penguin", "ZOO", "sofa"]
 
 
-def _path(ctx, name):
-    return str(ctx.artifacts_dir / "hub" / name)
-
-
+AUTO = {"gpt2-word": "AutoModelForCausalLM", "gpt2-char": "AutoModelForCausalLM", "bert-word": "AutoModelForMaskedLM",
+        "t5-word": "AutoModelForSeq2SeqLM"}
 _CACHE = {}
 
 
 def _grader_load(ctx, name):
     """The grader's own copy of a hub model (independent of the student's load_model)."""
     if name not in _CACHE:
-        from transformers import (AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM,
-                                  AutoTokenizer)
-
-        auto = {"gpt2-word": AutoModelForCausalLM, "gpt2-char": AutoModelForCausalLM,
-                "bert-word": AutoModelForMaskedLM, "t5-word": AutoModelForSeq2SeqLM}[name]
-        _CACHE[name] = (auto.from_pretrained(_path(ctx, name)).eval(), AutoTokenizer.from_pretrained(_path(ctx, name)))
+        _CACHE[name] = load_model_dir(ctx, f"hub/{name}", AUTO[name])
     return _CACHE[name]
 
 
@@ -50,14 +44,7 @@ def _odd_sentence(rng):
 
 @case
 def load(student, ctx):
-    out = {}
-    for name in MODELS:
-        result = student.load_model(_path(ctx, name))
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise TypeError("load_model must return a tuple (model, tokenizer)")
-        model, tokenizer = result
-        out[name] = {"model_class": type(model).__name__, "tokenizer_size": len(tokenizer)}
-    return out
+    return {name: loaded(student.load_model(model_dir(ctx, f"hub/{name}")), "load_model")[2] for name in MODELS}
 
 
 def _describe(student, ctx, names):

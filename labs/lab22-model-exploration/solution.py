@@ -37,10 +37,15 @@ def describe_model(model):
         "num_layers": config.num_hidden_layers,
         "hidden_size": config.hidden_size,
         "vocab_size": config.vocab_size,
-        "total_params": sum(p.numel() for p in model.parameters()),       # shared tensors counted once
+        "total_params": _total_params(model),
         "embedding_params": embedding.numel(),
         "tied_embeddings": output is not None and output.weight is embedding,
     }
+
+
+def _total_params(model):
+    """parameters() yields a shared (tied) tensor once; state_dict() would list it under both names."""
+    return sum(p.numel() for p in model.parameters())
 
 
 def tokenize(tokenizer, text):
@@ -53,23 +58,34 @@ def tokenize(tokenizer, text):
 @torch.no_grad()
 def score_text(model, tokenizer, text):
     """Next-token negative log-likelihood of a text under a causal LM (the first token is not predicted)."""
-    ids = torch.tensor([tokenizer(text)["input_ids"]])
+    nll, n = _next_token_nll(model, torch.tensor([tokenizer(text)["input_ids"]]))
+    return {"n_predicted": n, "nll": nll, "perplexity": math.exp(nll / n), "bits_per_char": _bits_per_char(nll, text)}
+
+
+def _next_token_nll(model, ids):
+    """(summed NLL, count) of each token given the ones before it: logits at t score the token at t+1."""
     logits = model(input_ids=ids).logits[0, :-1].double()
     targets = ids[0, 1:]
-    nll = -torch.log_softmax(logits, dim=-1).gather(-1, targets[:, None]).sum().item()
-    n = targets.numel()
-    return {"n_predicted": n, "nll": nll, "perplexity": math.exp(nll / n),
-            "bits_per_char": nll / math.log(2) / len(text)}
+    return -torch.log_softmax(logits, dim=-1).gather(-1, targets[:, None]).sum().item(), targets.numel()
+
+
+def _bits_per_char(nll, text):
+    return nll / math.log(2) / len(text)          # nats -> bits, per character of the text
 
 
 @torch.no_grad()
 def fill_mask(model, tokenizer, text, top_k=3):
     """The top_k most likely words for the single [MASK] in `text`, with their probabilities."""
     encoded = tokenizer(text, return_tensors="pt")
-    position = (encoded["input_ids"][0] == tokenizer.mask_token_id).nonzero()[0, 0]
+    position = _mask_position(tokenizer, encoded, text)
     probs = torch.softmax(model(**encoded).logits[0, position], dim=-1)
     values, indices = probs.topk(top_k)
     return [(tokenizer.convert_ids_to_tokens(int(i)), float(v)) for v, i in zip(values, indices)]
+
+
+def _mask_position(tokenizer, encoded, text):
+    """Where [MASK] is in the encoded ids (the tokenizer put [CLS] in front of the words)."""
+    return (encoded["input_ids"][0] == tokenizer.mask_token_id).nonzero()[0, 0]
 
 
 @torch.no_grad()
@@ -78,9 +94,19 @@ def generate(model, tokenizer, prompt, max_new_tokens=10, do_sample=False, tempe
     encoded = tokenizer(prompt, return_tensors="pt")
     options = dict(max_new_tokens=max_new_tokens, do_sample=do_sample, pad_token_id=tokenizer.pad_token_id)
     if do_sample:
-        options.update(temperature=temperature, top_k=top_k)
-        torch.manual_seed(seed)
+        options.update(_sampling(temperature, top_k, seed))
     output = model.generate(**encoded, **options)[0]
-    if not model.config.is_encoder_decoder:
-        output = output[encoded["input_ids"].shape[1]:]
-    return tokenizer.decode(output, skip_special_tokens=True).strip()
+    return tokenizer.decode(_generated(model, output, encoded), skip_special_tokens=True).strip()
+
+
+def _sampling(temperature, top_k, seed):
+    """generate's sampling options; seeding right before generate makes a seed reproduce its sample."""
+    torch.manual_seed(seed)
+    return {"temperature": temperature, "top_k": top_k}
+
+
+def _generated(model, output, encoded):
+    """A decoder-only model's output starts with the prompt; an encoder-decoder's is the decoder's only."""
+    if model.config.is_encoder_decoder:
+        return output
+    return output[encoded["input_ids"].shape[1]:]
