@@ -243,6 +243,28 @@ def _decode_record(record: Any) -> dict:
 
 # ---------------------------------------------------------------- references
 
+def artifacts_digest(script: Path) -> str:
+    """What a lab's built artifacts depend on: its build script and the labkit modules the script imports
+    (e.g. labkit.tinymodels); a change to either builds them again."""
+    import ast
+    import hashlib
+
+    source = script.read_bytes()
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == "labkit":
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("labkit."):
+            modules.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            modules.update(a.name.split(".")[1] for a in node.names if a.name.startswith("labkit."))
+    digest = hashlib.sha256(source)
+    for name in sorted(modules):
+        if (LABKIT_DIR / f"{name}.py").exists():
+            digest.update((LABKIT_DIR / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def ensure_artifacts(lab: Lab, artifacts_root: Path) -> Path | None:
     """Build a lab's cached artifacts (e.g. a tiny pre-trained model) once, outside the sandbox, from the
     lab's trusted `build_artifacts.py`; they are mounted read-only at /sandbox/artifacts."""
@@ -253,8 +275,7 @@ def ensure_artifacts(lab: Lab, artifacts_root: Path) -> Path | None:
     import shutil
     import subprocess
 
-    digest = hashlib.sha256(script.read_bytes()).hexdigest()[:16]
-    target = artifacts_root / lab.manifest.id / digest
+    target = artifacts_root / lab.manifest.id / artifacts_digest(script)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

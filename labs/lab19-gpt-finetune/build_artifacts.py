@@ -19,8 +19,6 @@ except ImportError:  # a source checkout runs this file from labs/<lab>/: labkit
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from labkit import tinymodels
 
-# The artifact cache is keyed on this file's bytes: after changing labkit/tinymodels.py, bump this.
-ARTIFACTS_VERSION = 2
 NOUNS, ADJS, OBJS = tinymodels.STORY_NOUNS, tinymodels.STORY_ADJS, tinymodels.STORY_OBJS
 VERBS, PLACES = tinymodels.STORY_VERBS, tinymodels.STORY_PLACES
 SPECIALS = ["<pad>", "<unk>", "<eos>"]

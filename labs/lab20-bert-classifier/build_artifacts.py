@@ -29,7 +29,6 @@ LIKE = "liked loved enjoyed".split()
 DISLIKE = "hated disliked".split()
 FUNCTION_WORDS = "the a was is not never but and i did like it . , we they today".split()
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-ARTIFACTS_VERSION = 2   # the cache is keyed on this file's bytes: bump after changing labkit/tinymodels.py
 PRETRAIN = dict(steps=4000, batch_size=32, lr=2e-3, warmup=200, seed=0, mask_prob=0.15)
 
 

@@ -40,7 +40,6 @@ SENTINELS = tinymodels.T5_SENTINELS
 SPECIALS = ["<pad>", "</s>", "<unk>"] + SENTINELS
 TASK_WORDS = "translate English to Toy :".split()
 
-ARTIFACTS_VERSION = 2   # the cache is keyed on this file's bytes: bump it after changing labkit/tinymodels.py
 PRETRAIN = dict(steps=2500, batch_size=32, lr=3e-3, warmup=200, seed=0, noise=0.15, mean_span=2)
 
 

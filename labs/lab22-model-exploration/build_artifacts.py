@@ -24,7 +24,6 @@ except ImportError:  # not installed as a package: use the labkit/ of the checko
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from labkit import tinymodels
 
-ARTIFACTS_VERSION = 2   # the cache is keyed on this file's bytes; bump it when labkit/tinymodels.py changes
 TEMPLATES = tinymodels.STORY_TEMPLATES[:5]     # the plainer sentences of lab 19's toy English
 WORDS = tinymodels.story_vocabulary(TEMPLATES)
 CHARS = list(" .,abcdefghijklmnopqrstuvwxyz")

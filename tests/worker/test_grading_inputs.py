@@ -1,6 +1,7 @@
 """Bad submissions: each gets a clear status and feedback trimmed to the student's own file."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,23 @@ def test_references_are_kept_per_library_version(tmp_path, monkeypatch):
     grading.reference_outputs(lab, tmp_path)
     versions = sorted(p.name for p in (tmp_path / lab.manifest.id).iterdir())
     assert len(versions) == 2 and any(name.endswith("othertorch") or "othertorch" in name for name in versions)
+
+
+def test_built_artifacts_follow_the_labkit_modules_their_script_imports(tmp_path, monkeypatch):
+    from worker import grading
+
+    labkit = tmp_path / "labkit"
+    labkit.mkdir()
+    (labkit / "tinymodels.py").write_text("STEPS = 100\n")
+    (labkit / "harness.py").write_text("# not imported by the build script\n")
+    monkeypatch.setattr(grading, "LABKIT_DIR", labkit)
+    uses_labkit = tmp_path / "uses.py"
+    uses_labkit.write_text("try:\n    from labkit import tinymodels\nexcept ImportError:\n    pass\n")
+    plain = tmp_path / "plain.py"
+    plain.write_text("import json\n")
+    before = grading.artifacts_digest(uses_labkit), grading.artifacts_digest(plain)
+    (labkit / "harness.py").write_text("# changed, still not imported\n")
+    assert (grading.artifacts_digest(uses_labkit), grading.artifacts_digest(plain)) == before
+    (labkit / "tinymodels.py").write_text("STEPS = 200\n")
+    assert grading.artifacts_digest(uses_labkit) != before[0]  # its models are built again
+    assert grading.artifacts_digest(plain) == before[1] == hashlib.sha256(b"import json\n").hexdigest()[:16]
