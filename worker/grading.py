@@ -271,7 +271,6 @@ def ensure_artifacts(lab: Lab, artifacts_root: Path) -> Path | None:
     script = (lab.dir / "build_artifacts.py").resolve()
     if not script.exists():
         return None
-    import hashlib
     import shutil
     import subprocess
 
@@ -283,7 +282,7 @@ def ensure_artifacts(lab: Lab, artifacts_root: Path) -> Path | None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.exists():
             return target
-        building = target.with_name(digest + ".building")
+        building = target.with_name(target.name + ".building")
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir()
         env = {"PATH": "/usr/bin:/bin", "HOME": str(building), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
