@@ -11,7 +11,7 @@ from app.core import tasks
 
 
 def test_the_embedded_broker_keeps_its_messages_in_wal_mode(tmp_path, monkeypatch):
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, broker_url=None, database_url=None)  # embedded, whatever the environment says
     monkeypatch.setattr(tasks, "get_settings", lambda: settings)
     sender = Celery("sender", broker=settings.celery_broker_url)
     tasks.configure(sender)
@@ -25,7 +25,7 @@ def test_the_embedded_broker_keeps_its_messages_in_wal_mode(tmp_path, monkeypatc
 
 
 def test_messages_a_worker_took_long_ago_are_pruned(tmp_path, monkeypatch):
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, broker_url=None, database_url=None)  # embedded, whatever the environment says
     monkeypatch.setattr(tasks, "get_settings", lambda: settings)
     assert tasks.prune_embedded_broker() == 0  # no broker file yet
     sender = Celery("sender", broker=settings.celery_broker_url)
