@@ -49,6 +49,32 @@ def right_answers(data_dir, email: str) -> tuple[int, list[tuple[str, str, objec
         engine.dispose()
 
 
+def draw_a_code_question(data_dir, email: str) -> None:
+    """The quiz draws 8 of its 10 questions, so one attempt in five has no code question: give the open attempt
+    the first seed whose draw has one (as if the start had drawn it), so the journey always types code."""
+    engine = make_engine(f"sqlite:///{data_dir / 'llmcourse.db'}")
+    try:
+        with Session(engine) as db:
+            from app.users.models import User
+
+            user = db.scalar(select(User).where(User.email == email))
+            attempt = db.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user.id,
+                                                          QuizAttempt.state == "open"))
+            quiz = service.get_quiz(db, attempt.quiz_id)
+            questions = [service.question_model(row) for row in service.quiz_questions(db, quiz)]
+            by_id = {q.id: q for q in questions}
+            seed = attempt.seed
+            layout = variants.build_layout(questions, quiz.draw, seed)
+            while not any(by_id[e["question_id"]].type == "code" for e in layout):
+                seed += 1
+                layout = variants.build_layout(questions, quiz.draw, seed)
+            attempt.seed, attempt.layout = seed, layout
+            attempt.max_score = sum(float(by_id[e["question_id"]].points) for e in layout)
+            db.commit()
+    finally:
+        engine.dispose()
+
+
 def answer(page, question_id: str, kind: str, value) -> None:
     if kind == "single":
         page.check(f"input[name='q-{question_id}'][value='{value}']")
@@ -85,6 +111,9 @@ def test_take_a_quiz_end_to_end(browser, live_server):
     page.click("text=Start attempt 1 of 3")
     page.locator("#quiz-form").wait_for()  # swapped in by HTMX, no page load
     assert re.search(r"/quizzes/attempts/\d+$", page.url)  # HX-Push-Url
+    assert page.locator("fieldset.quiz-question").count() == 8
+    draw_a_code_question(live_server.data_dir, "quinn@example.com")
+    page.reload()
     assert page.locator("fieldset.quiz-question").count() == 8
     code_boxes = page.locator("fieldset[data-type=code] textarea").count()
     assert code_boxes and page.locator("fieldset[data-type=code] .cm-editor").count() == code_boxes  # editor mounted
