@@ -63,8 +63,9 @@ def find_lab_dir(labs_dir: Path, lab_id: str) -> Path | None:
     return matches[0] if matches and (matches[0] / "lab.yaml").exists() else None
 
 
-def sandbox_env(seeds: list[int], submit_file: str, size: str = "cpu", config: dict | None = None) -> dict[str, str]:
-    return {
+def sandbox_env(seeds: list[int], submit_file: str, size: str = "cpu", config: dict | None = None,
+                cases: tuple[str, ...] | None = None) -> dict[str, str]:
+    return {**({"LABKIT_CASES": ",".join(cases)} if cases else {}),
         "LABKIT_SIZE": size, "LABKIT_CONFIG": json.dumps(config or {}),
         "HOME": INSIDE_WORK, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -134,9 +135,9 @@ def lab_size(lab: Lab, devices: list[str] | None) -> str:
     return lab.manifest.size_for(has_gpu=bool(devices))
 
 
-def lab_env(lab: Lab, seeds: list[int], options: dict) -> dict[str, str]:
+def lab_env(lab: Lab, seeds: list[int], options: dict, cases: tuple[str, ...] | None = None) -> dict[str, str]:
     size = lab_size(lab, options.get("devices"))
-    env = sandbox_env(seeds, lab.manifest.submit_file, size, lab.manifest.config_for(size))
+    env = sandbox_env(seeds, lab.manifest.submit_file, size, lab.manifest.config_for(size), cases)
     if lab.manifest.is_bundle:  # the harness unpacks the zip inside the sandbox's work dir, with these limits
         env["LABKIT_BUNDLE"] = json.dumps(lab.manifest.bundle.model_dump())
     return env
@@ -144,21 +145,22 @@ def lab_env(lab: Lab, seeds: list[int], options: dict) -> dict[str, str]:
 
 def run_harness(lab: Lab, code: str, seeds: list[int], *, scale: int = 1, insecure: bool = False,
                 uid: int = 65534, devices: list[str] | None = None,
-                artifacts: Artifacts | None = None,
-                warm: bool = False, on_output=None) -> tuple[SandboxRun, dict | None]:
-    """Run the harness on `code` for `seeds`; returns the raw run and the decoded payload (or None)."""
+                artifacts: Artifacts | None = None, warm: bool = False, on_output=None,
+                cases: tuple[str, ...] | None = None) -> tuple[SandboxRun, dict | None]:
+    """Run the harness on `code` for `seeds` (only the named `cases`, when given); returns the raw run and the
+    decoded payload (or None)."""
     options = {"insecure": insecure, "uid": uid, "devices": devices}
     if warm and not lab.manifest.is_bundle:  # reference runs too: a new hidden seed costs a fork, not a cold start
-        run = _run_warm(lab, code, seeds, artifacts, options, on_output, scale)
+        run = _run_warm(lab, code, seeds, artifacts, options, on_output, scale, cases)
     else:
-        run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output)[0]
+        run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output, cases)[0]
     if run.status == "ok" and json_elements(run.result) > MAX_RESULT_ELEMENTS * scale:
         run.status = "result_limit"  # parsing it could take the worker's memory: refused unread
     return run, decode_payload(run.result, MAX_RESULT_ELEMENTS * scale)
 
 
 def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Artifacts | None,
-              options: dict, on_output=None) -> tuple[SandboxRun, dict | None]:
+              options: dict, on_output=None, cases: tuple[str, ...] | None = None) -> tuple[SandboxRun, dict | None]:
     with tempfile.TemporaryDirectory(prefix="llmcourse-in-") as inputs:
         submission = Path(inputs) / lab.manifest.submit_file
         if lab.manifest.is_bundle:  # stored as base64 text; the sandbox gets the zip's bytes, unpacked inside
@@ -174,13 +176,13 @@ def _run_cold(lab: Lab, code: str, seeds: list[int], scale: int, artifacts: Arti
         os.chmod(inputs, 0o755)
         submission.chmod(0o644)
         binds = _binds(lab, artifacts) + [Bind(submission, f"{INSIDE_WORK}/{lab.manifest.submit_file}")]
-        run = run_sandboxed(BOOTSTRAP, binds=binds, env=lab_env(lab, seeds, options),
+        run = run_sandboxed(BOOTSTRAP, binds=binds, env=lab_env(lab, seeds, options, cases),
                             limits=lab.limits(scale, lab_size(lab, options.get("devices"))), workdir=INSIDE_WORK, on_output=on_output, **options)
     return run, decode_payload(run.result)
 
 
 def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts: Artifacts | None, options: dict,
-              on_output=None, scale: int = 1) -> SandboxRun:
+              on_output=None, scale: int = 1, cases: tuple[str, ...] | None = None) -> SandboxRun:
     """Fork the submission's sandbox from the zygote of the lab's environment (worker/zygote.py); the cold
     path whenever the zygote cannot take it."""
     from worker.zygote import ZYGOTES, MountedLab, environment_for, preimports
@@ -190,12 +192,12 @@ def _run_warm(lab: Lab, code: str, seeds: list[int], artifacts: Artifacts | None
         data = lab.dir / "data"
         mounted = MountedLab(lab.manifest.id, lab.hash, lab.dir / "harness.py", data if data.is_dir() else None,
                              tuple((artifacts or NO_ARTIFACTS).binds()))
-        env = lab_env(lab, seeds, options)
+        env = lab_env(lab, seeds, options, cases)
         run = ZYGOTES.run(environment_for(preimports(lab)), mounted, tuple(options.get("devices") or ()),
                           sandbox_env([], lab.manifest.submit_file), code, env, lab.manifest.submit_file,
                           lab.limits(scale, lab_size(lab, options.get("devices"))), on_output)
     if run is None:
-        run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output)[0]
+        run = _run_cold(lab, code, seeds, scale, artifacts, options, on_output, cases)[0]
     return run
 
 
@@ -497,12 +499,14 @@ def failed_tests(lab: Lab, feedback: str) -> list[dict]:
 def grade(lab: Lab, code: str, *, references_dir: Path, submission_id: int | None = None,
           hidden_seeds: list[int] | None = None, on_output=None, models_dir: Path | None = None,
           **run_options) -> dict:
-    """`models_dir`: the operator's real models (LLMCOURSE_MODELS_DIR), used where the lab allows."""
+    """`models_dir`: the operator's real models (LLMCOURSE_MODELS_DIR), used where the lab allows. `cases`
+    (a lab's proof only) runs just those cases: checks of the others fail with "no output"."""
+    cases = run_options.pop("cases", None)
     run_options.setdefault("artifacts", lab_artifacts(lab, references_dir.parent / "artifacts", models_dir))
     hidden = hidden_seeds or draw_hidden_seeds(lab.manifest)
     refs = reference_outputs(lab, references_dir, [VISIBLE_SEED, *hidden], **run_options)
     sandbox_started_at, started = _now_iso(), time.monotonic()
-    run, payload = run_harness(lab, code, [VISIBLE_SEED, *hidden], on_output=on_output, **run_options)
+    run, payload = run_harness(lab, code, [VISIBLE_SEED, *hidden], on_output=on_output, cases=cases, **run_options)
     sandbox_s = time.monotonic() - started
     sandbox_ended_at, started = _now_iso(), time.monotonic()
     status, tests = _outcome(lab, run, payload, refs, hidden)

@@ -104,7 +104,8 @@ def _check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options
         if _full_marks(lab, starter):
             report.problems.append(f"{starter_path}:1: the starter scores full marks")
         for mistake in lab.manifest.mistakes:
-            result = _grade_file(lab, lab_dir / mistake.file, references_dir, shared_seeds, **run_options)
+            result = _grade_file(lab, lab_dir / mistake.file, references_dir, shared_seeds,
+                                 cases=mistake_cases(lab, mistake.fails), **run_options)
             by_name = {t["name"]: t for t in result["tests"]}
             still_passing = [name for name in mistake.fails if by_name[name]["passed"]]
             if still_passing:
@@ -114,6 +115,20 @@ def _check_lab(lab_dir: Path, references_dir: Path, runs: int = 1, **run_options
     except FileNotFoundError as exc:
         report.problems.append(f"{lab_dir / 'lab.yaml'}:1: {exc}")
     return report
+
+
+# A check that reads other cases' outputs (CheckContext.outputs) needs every case run beside its own.
+READS_OTHER_CASES = re.compile(r"\.outputs\b")
+
+
+def mistake_cases(lab: Lab, fails: list[str]) -> tuple[str, ...] | None:
+    """The cases a mistake is run on: those of the checks it must fail (cases are independent, so the others
+    could only cost time); None (every case) where the lab's checks read other cases' outputs."""
+    checks_py = lab.dir / "checks.py"
+    if checks_py.exists() and READS_OTHER_CASES.search(checks_py.read_text(encoding="utf-8")):
+        return None
+    wanted = set(fails)
+    return tuple(dict.fromkeys(c.case_name for c in lab.manifest.checks if c.name in wanted)) or None
 
 
 def _solution_path(lab: Lab) -> Path:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from worker.grading import Lab
-from worker.labcheck import check_lab, submission_code
+from worker.grading import Lab, grade
+from worker.labcheck import check_lab, mistake_cases, submission_code
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "labs" / "lab03-probe"
 OVERRIDE = '"""Common mistake: answer forgets the +1."""\n# overrides solution.py\n\n\ndef answer(x):\n    return x * 2\n'
@@ -54,3 +54,26 @@ def test_check_lab_reports_a_mistake_that_passes_a_check_it_should_fail(lab_dir,
     with_mistake(lab_dir, ["probe_runs"])
     problems = check_lab(lab_dir, tmp_path / "references").problems
     assert len(problems) == 1 and "no_plus_one.py:1: expected to fail ['probe_runs']" in problems[0]
+
+
+def test_a_mistake_is_run_only_on_the_cases_of_the_checks_it_must_fail(lab_dir):
+    lab = Lab.load(lab_dir)
+    assert mistake_cases(lab, ["answer_visible", "answer_hidden"]) == ("answer",)
+    assert mistake_cases(lab, ["probe_runs", "answer_hidden"]) == ("answer", "probe")
+
+
+def test_every_case_runs_where_the_labs_checks_read_other_cases_outputs(lab_dir):
+    checks = lab_dir / "checks.py"
+    checks.write_text(checks.read_text() + "\n\ndef uses_answer(got, expected, ctx):\n"
+                      "    return got == expected and 'answer' in ctx.outputs\n")
+    assert mistake_cases(Lab.load(lab_dir), ["answer_visible"]) is None
+
+
+@pytest.mark.labs
+def test_a_run_restricted_to_some_cases_leaves_the_other_checks_without_output(lab_dir, tmp_path):
+    lab = Lab.load(lab_dir)
+    result = grade(lab, (lab_dir / "solution.py").read_text(), references_dir=tmp_path / "references",
+                   hidden_seeds=[1], cases=("answer",))
+    by_name = {t["name"]: t for t in result["tests"]}
+    assert by_name["answer_visible"]["passed"] and by_name["answer_hidden"]["passed"]
+    assert not by_name["probe_runs"]["passed"] and "No output" in by_name["probe_runs"]["feedback"]
