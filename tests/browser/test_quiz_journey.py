@@ -4,6 +4,7 @@ quiz counted as passed on the week page."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -33,46 +34,42 @@ def invite_code(browser, base_url: str) -> str:
     return text
 
 
-def right_answers(data_dir, email: str) -> tuple[int, list[tuple[str, str, object]]]:
-    """(attempt id, [(question id, type, right answer)]) read from the live server's database."""
+@contextmanager
+def open_attempt(data_dir, email: str):
+    """(session, the user's open attempt) on the live server's database."""
+    from app.users.models import User
+
     engine = make_engine(f"sqlite:///{data_dir / 'llmcourse.db'}")
     try:
         with Session(engine) as db:
-            from app.users.models import User
-
             user = db.scalar(select(User).where(User.email == email))
-            attempt = db.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user.id,
-                                                          QuizAttempt.state == "open"))
-            return attempt.id, [(row.id, model.type, right_answer(model, variants.params_for(model, entry, attempt.seed)))
-                                for entry, row, model in service.attempt_questions(db, attempt)]
+            yield db, db.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user.id, QuizAttempt.state == "open"))
     finally:
         engine.dispose()
+
+
+def right_answers(data_dir, email: str) -> tuple[int, list[tuple[str, str, object]]]:
+    """(attempt id, [(question id, type, right answer)]) read from the live server's database."""
+    with open_attempt(data_dir, email) as (db, attempt):
+        return attempt.id, [(row.id, model.type, right_answer(model, variants.params_for(model, entry, attempt.seed)))
+                            for entry, row, model in service.attempt_questions(db, attempt)]
 
 
 def draw_a_code_question(data_dir, email: str) -> None:
     """The quiz draws 8 of its 10 questions, so one attempt in five has no code question: give the open attempt
     the first seed whose draw has one (as if the start had drawn it), so the journey always types code."""
-    engine = make_engine(f"sqlite:///{data_dir / 'llmcourse.db'}")
-    try:
-        with Session(engine) as db:
-            from app.users.models import User
-
-            user = db.scalar(select(User).where(User.email == email))
-            attempt = db.scalar(select(QuizAttempt).where(QuizAttempt.user_id == user.id,
-                                                          QuizAttempt.state == "open"))
-            quiz = service.get_quiz(db, attempt.quiz_id)
-            questions = [service.question_model(row) for row in service.quiz_questions(db, quiz)]
-            by_id = {q.id: q for q in questions}
-            seed = attempt.seed
+    with open_attempt(data_dir, email) as (db, attempt):
+        quiz = service.get_quiz(db, attempt.quiz_id)
+        questions = [service.question_model(row) for row in service.quiz_questions(db, quiz)]
+        by_id = {q.id: q for q in questions}
+        seed = attempt.seed
+        layout = variants.build_layout(questions, quiz.draw, seed)
+        while not any(by_id[e["question_id"]].type == "code" for e in layout):
+            seed += 1
             layout = variants.build_layout(questions, quiz.draw, seed)
-            while not any(by_id[e["question_id"]].type == "code" for e in layout):
-                seed += 1
-                layout = variants.build_layout(questions, quiz.draw, seed)
-            attempt.seed, attempt.layout = seed, layout
-            attempt.max_score = sum(float(by_id[e["question_id"]].points) for e in layout)
-            db.commit()
-    finally:
-        engine.dispose()
+        attempt.seed, attempt.layout = seed, layout
+        attempt.max_score = sum(float(by_id[e["question_id"]].points) for e in layout)
+        db.commit()
 
 
 def answer(page, question_id: str, kind: str, value) -> None:
